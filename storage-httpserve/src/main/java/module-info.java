@@ -1,0 +1,5 @@
+/** Storage through {@code rclone serve http} on loopback: ffmpeg opens an {@code http://127.0.0.1:PORT/...} URL. */
+module io.vmafx.storage.httpserve {
+    requires io.vmafx.api;
+    provides io.vmafx.spi.storage.StorageProvider with io.vmafx.storage.httpserve.HttpServeStorageProvider;
+}

@@ -1,0 +1,58 @@
+package io.vmafx.spi.storage;
+
+import io.vmafx.api.uri.AssetUri;
+import io.vmafx.spi.Availability;
+import io.vmafx.spi.NodeSettings;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Makes an asset readable by ffmpeg: a path on this machine or a URL on loopback.
+ *
+ * <p>Found by {@link java.util.ServiceLoader} (boot layer and plugin layer); one instance per node. Core
+ * calls {@link #availability} once at start-up, then {@link #prepare} for each input of each job, from many
+ * threads at once, and {@link #close} once at shutdown. Names are unique across a node: a duplicate stops
+ * start-up with an error naming both modules.
+ */
+public interface StorageProvider extends AutoCloseable {
+
+    /** The name jobs and {@code VMAFX_STORAGE_MODE} use: {@code local}, {@code http-serve}, {@code mount}, or a plugin's own. */
+    String name();
+
+    /**
+     * Whether this provider can work on this machine with these settings and, if not, why (one sentence).
+     * Never throws; cheap enough to call at start-up and from {@code providers}.
+     */
+    Availability availability(NodeSettings settings);
+
+    /** Whether this provider can prepare {@code uri}. Pure; no I/O. */
+    boolean handles(AssetUri uri);
+
+    /**
+     * URI schemes of their own that this provider claims (a plugin's {@code myscheme://}), so that the URI
+     * parser accepts them. Built-in forms need not be listed.
+     */
+    default Set<String> schemes() {
+        return Set.of();
+    }
+
+    /**
+     * Makes {@code uri} readable and returns where ffmpeg should open it, plus the handle that releases what
+     * this call started or leased. Called by the executor, from any thread; must be safe to call
+     * concurrently.
+     *
+     * @throws StorageException when the asset cannot be made readable; its message names the URI and the cause
+     * @throws InterruptedException when the job was cancelled while waiting; nothing stays leased
+     */
+    PreparedInput prepare(AssetUri uri, NodeSettings settings) throws StorageException, InterruptedException;
+
+    /** Counters for metrics and benchmarks ({@code prepares}, {@code pool_hits}, ...). */
+    default Map<String, Number> counters() {
+        return Map.of();
+    }
+
+    /** Releases everything the provider still holds (pooled processes, mounts). Idempotent; called at shutdown. */
+    @Override
+    default void close() {
+    }
+}

@@ -1,0 +1,48 @@
+package io.vmafx.core.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code vmafx-node}: the node's command line. */
+@Command(name = "vmafx-node", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Scores reference/distorted video pairs with VMAF, reading inputs from local disk or any rclone remote.",
+        subcommands = {ScoreCommand.class, ProvidersCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    /** Exit code of a failed job (bad input, storage or scorer failure). */
+    static final int EXIT_JOB_FAILED = 1;
+    /** Exit code of a bad setting or command line. */
+    static final int EXIT_CONFIG = 2;
+    /** Exit code when interrupted (SIGINT/SIGTERM): 128 + SIGINT. */
+    static final int EXIT_INTERRUPTED = 130;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        Logging.configure();
+        CommandLine cli = new CommandLine(new Main());
+        cli.getSubcommands().values().stream()
+                .filter(sub -> sub.getCommand() instanceof NodeCommand)
+                .forEach(sub -> NodeOptions.addTo(sub.getCommandSpec()));
+        cli.setParameterExceptionHandler((ex, a) -> {
+            System.err.println("vmafx-node: " + ex.getMessage());
+            System.err.println("Try 'vmafx-node " + ex.getCommandLine().getCommandName() + " --help'.");
+            return EXIT_CONFIG;
+        });
+        System.exit(cli.execute(args));
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.err);
+    }
+
+    /** The version from the module descriptor (the build's project version). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"vmafx-node " + Main.class.getModule().getDescriptor().rawVersion().orElse("(dev)")};
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.vmafx.core.cli;
+
+import io.vmafx.core.discovery.ProviderRegistry.Found;
+import io.vmafx.core.node.Node;
+import io.vmafx.spi.Availability;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code vmafx-node providers}: every storage and bypass provider found, its module, and whether it is usable here. */
+@Command(name = "providers", mixinStandardHelpOptions = true,
+        description = "List the storage and bypass providers this node found, and whether each is usable here.")
+final class ProvidersCommand extends NodeCommand {
+
+    @Option(names = "--json", description = "print one JSON object")
+    boolean json;
+
+    @Override
+    int run(Node node) {
+        List<Map<String, Object>> storage = new ArrayList<>();
+        for (var f : node.registry().storages()) {
+            storage.add(entry(f, node.router().availability(f.name())));
+        }
+        List<Map<String, Object>> bypass = new ArrayList<>();
+        for (var f : node.registry().bypasses()) {
+            bypass.add(entry(f, f.provider().availability(node.config())));
+        }
+        if (json) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("storage", storage);
+            out.put("bypass", bypass);
+            out.put("storage_mode", node.config().storageMode().label());
+            out.put("remote_mode", node.router().remoteMode());
+            out.put("bypass_status", node.bypassStatus());
+            out.put("plugins_dir", node.config().pluginsDir().toString());
+            out.put("problems", node.registry().problems());
+            System.out.println(Json.write(out));
+            return 0;
+        }
+        StringBuilder b = new StringBuilder();
+        table(b, "storage providers", storage);
+        table(b, "bypass providers", bypass);
+        b.append(String.format(Locale.ROOT, "storage mode: %s (remote inputs: %s)%nbypass: %s%nplugins: %s%n",
+                node.config().storageMode().label(), node.router().remoteMode(), node.bypassStatus(),
+                node.config().pluginsDir()));
+        node.registry().problems().forEach(p -> b.append("problem: ").append(p).append('\n'));
+        System.out.print(b);
+        return 0;
+    }
+
+    private static <T> Map<String, Object> entry(Found<T> f, Availability a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", f.name());
+        m.put("module", f.module());
+        m.put("location", f.location());
+        m.put("plugin", f.plugin());
+        m.put("usable", a.usable());
+        m.put("reason", a.reason());
+        return m;
+    }
+
+    private static void table(StringBuilder b, String title, List<Map<String, Object>> rows) {
+        b.append(title).append(rows.isEmpty() ? ": none installed\n" : ":\n");
+        Function<Map<String, Object>, String> state = r -> (Boolean) r.get("usable") ? "usable" : "not usable: " + r.get("reason");
+        for (Map<String, Object> r : rows) {
+            b.append(String.format(Locale.ROOT, "  %-12s %-28s %s%s%n", r.get("name"), r.get("module"),
+                    state.apply(r), (Boolean) r.get("plugin") ? "  (plugin " + r.get("location") + ")" : ""));
+        }
+    }
+}

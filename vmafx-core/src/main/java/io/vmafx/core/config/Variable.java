@@ -1,0 +1,55 @@
+package io.vmafx.core.config;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The environment variables the node reads, each with the command-line flag that overrides it. The
+ * {@code providers} command and the README list them from here, and the Helm chart's test checks its
+ * variables against this list.
+ */
+public enum Variable {
+    STORAGE_MODE("VMAFX_STORAGE_MODE", "--storage-mode", "http-serve, mount, local or auto (default http-serve)"),
+    RCLONE_BIN("VMAFX_RCLONE_BIN", "--rclone-bin", "the rclone executable (default: rclone on PATH)"),
+    RCLONE_CONFIG("VMAFX_RCLONE_CONFIG", "--rclone-config", "rclone.conf (default /etc/vmafx/rclone.conf if present, else rclone's own default)"),
+    STORAGE_MOUNT_ROOT("VMAFX_STORAGE_MOUNT_ROOT", "--mount-root", "where rclone mounts go (default /run/vmafx/mounts)"),
+    CACHE_DIR("VMAFX_CACHE_DIR", "--cache-dir", "rclone's VFS cache directory (default /var/cache/vmafx)"),
+    EBPF_BYPASS("VMAFX_EBPF_BYPASS", "--ebpf-bypass", "1 turns the eBPF FUSE bypass on (default 0)"),
+    EBPF_MOUNT_PREFIX("VMAFX_EBPF_MOUNT_PREFIX", "--ebpf-mount-prefix", "the mount prefix the probe watches (default: the mount root)"),
+    FFMPEG("VMAFX_FFMPEG", "--ffmpeg", "ffmpeg built with libvmaf (default: the one scripts/setup.sh installs, else ffmpeg on PATH)"),
+    VMAF_MODEL("VMAFX_VMAF_MODEL", "--model", "the VMAF model file (default ../shared/vmaf/vmaf_v0.6.1.pkl when present)"),
+    SCORER("VMAFX_SCORER", "--scorer", "ffmpeg (libvmaf filter, default) or vmaf (Netflix's vmaf tool)"),
+    VMAF_BIN("VMAFX_VMAF_BIN", "--vmaf-bin", "Netflix's vmaf executable for --scorer vmaf (default: vmaf on PATH)"),
+    PLUGINS_DIR("VMAFX_PLUGINS_DIR", "--plugins-dir", "third-party plugin jars (default plugins/ beside the installation)"),
+    REMOTE_S3("VMAFX_REMOTE_S3", "--remote-s3", "the rclone remote s3:// URIs use (default s3)"),
+    REMOTE_GCS("VMAFX_REMOTE_GCS", "--remote-gcs", "the rclone remote gcs:// URIs use (default gcs)"),
+    REMOTE_AZBLOB("VMAFX_REMOTE_AZBLOB", "--remote-azblob", "the rclone remote azblob:// URIs use (default azblob)");
+
+    private final String env;
+    private final String flag;
+    private final String description;
+
+    Variable(String env, String flag, String description) {
+        this.env = env;
+        this.flag = flag;
+        this.description = description;
+    }
+
+    /** The environment variable's name, also the key in {@link io.vmafx.spi.NodeSettings}. */
+    public String env() {
+        return env;
+    }
+
+    /** The command-line flag that overrides it. */
+    public String flag() {
+        return flag;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public static Optional<Variable> byEnv(String name) {
+        return Arrays.stream(values()).filter(v -> v.env.equals(name)).findFirst();
+    }
+}

@@ -1,0 +1,208 @@
+package io.vmafx.core.job;
+
+import io.vmafx.api.uri.AssetUri;
+import io.vmafx.api.uri.InvalidAssetUriException;
+import io.vmafx.api.uri.UriRules;
+import io.vmafx.core.score.InputSide;
+import io.vmafx.core.score.ProgressListener;
+import io.vmafx.core.score.ScoreRequest;
+import io.vmafx.core.score.Scorer;
+import io.vmafx.core.score.ScoringException;
+import io.vmafx.core.score.VmafScores;
+import io.vmafx.spi.NodeSettings;
+import io.vmafx.spi.bypass.BypassDecision;
+import io.vmafx.spi.bypass.BypassProvider;
+import io.vmafx.spi.storage.PreparedInput;
+import io.vmafx.spi.storage.StorageException;
+import io.vmafx.spi.storage.StorageProvider;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs scoring jobs: parses both inputs, prepares them in parallel through their storage, offers each to the
+ * bypass, runs the scorer, and releases both inputs on every path out (success, scorer failure, one side
+ * failing to prepare, cancellation by interrupt).
+ *
+ * <p>Thread-safe; one instance serves every job of a node.
+ */
+public final class JobExecutor implements AutoCloseable {
+
+    private final StorageRouter router;
+    private final NodeSettings settings;
+    private final UriRules rules;
+    private final Scorer scorer;
+    private final Path defaultModel;
+    private final BypassProvider bypass;
+    private final ExecutorService preparers;
+
+    /**
+     * @param bypass a started bypass, or null when the bypass is off or unusable
+     */
+    public JobExecutor(StorageRouter router, NodeSettings settings, UriRules rules, Scorer scorer, Path defaultModel,
+                       BypassProvider bypass) {
+        this.router = router;
+        this.settings = settings;
+        this.rules = rules;
+        this.scorer = scorer;
+        this.defaultModel = defaultModel;
+        this.bypass = bypass;
+        AtomicInteger n = new AtomicInteger();
+        this.preparers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "vmafx-prepare-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Runs one job to its end.
+     *
+     * @throws JobException         the job failed; the message names the input and the cause
+     * @throws InterruptedException the job was cancelled; ffmpeg was stopped and both inputs released
+     */
+    public JobResult run(JobRequest request, ProgressListener progress) throws JobException, InterruptedException {
+        long start = System.nanoTime();
+        AssetUri ref = parse(InputSide.REFERENCE, request.reference());
+        AssetUri dis = parse(InputSide.DISTORTED, request.distorted());
+        boolean refRaw = isRaw(ref);
+        boolean disRaw = isRaw(dis);
+        if ((refRaw || disRaw) && request.raw() == null) {
+            AssetUri raw = refRaw ? ref : dis;
+            throw new JobException(label(refRaw ? InputSide.REFERENCE : InputSide.DISTORTED) + " " + raw.input()
+                    + ": raw .yuv input needs --width, --height and --pix-fmt");
+        }
+        Path model = request.model() != null ? request.model() : defaultModel;
+        if (model == null) {
+            throw new JobException("no VMAF model: set VMAFX_VMAF_MODEL or --model to a model file such as vmaf_v0.6.1.pkl "
+                    + "(with its .pkl.model beside it; Netflix's vmaf repository, folder model/)");
+        }
+        StorageProvider refStorage = route(InputSide.REFERENCE, ref);
+        StorageProvider disStorage = route(InputSide.DISTORTED, dis);
+
+        PrepareTask refPrepare = new PrepareTask(preparers, () -> refStorage.prepare(ref, settings));
+        PrepareTask disPrepare = new PrepareTask(preparers, () -> disStorage.prepare(dis, settings));
+        BypassDecision refBypass = null;
+        BypassDecision disBypass = null;
+        try {
+            PrepareTask.awaitEither(refPrepare, disPrepare);
+            if (disPrepare.failed()) {
+                await(InputSide.DISTORTED, dis, disPrepare);
+            }
+            PreparedInput refInput = await(InputSide.REFERENCE, ref, refPrepare);
+            PreparedInput disInput = await(InputSide.DISTORTED, dis, disPrepare);
+            long prepared = System.nanoTime();
+            refBypass = offer(refInput);
+            disBypass = offer(disInput);
+            ScoreRequest score = new ScoreRequest(
+                    refBypass.location().orElse(refInput.location()),
+                    disBypass.location().orElse(disInput.location()),
+                    request.raw(), refRaw, disRaw, model, progress);
+            VmafScores scores = score(score, ref, dis, refInput, disInput);
+            long end = System.nanoTime();
+            return new JobResult(scores,
+                    report(ref, refInput, refBypass), report(dis, disInput, disBypass),
+                    millis(prepared - start), millis(end - prepared), millis(end - start));
+        } finally {
+            close(refBypass);
+            close(disBypass);
+            refPrepare.release();
+            disPrepare.release();
+        }
+    }
+
+    private AssetUri parse(InputSide side, String text) throws JobException {
+        try {
+            return AssetUri.parse(text, rules);
+        } catch (InvalidAssetUriException e) {
+            throw new JobException(label(side) + ": " + e.getMessage());
+        }
+    }
+
+    private StorageProvider route(InputSide side, AssetUri uri) throws JobException {
+        try {
+            return router.route(uri);
+        } catch (StorageRouter.RoutingException e) {
+            throw new JobException(label(side) + ": " + e.getMessage());
+        }
+    }
+
+    private static boolean isRaw(AssetUri uri) {
+        return uri.fileName().toLowerCase(Locale.ROOT).endsWith(".yuv");
+    }
+
+    private static PreparedInput await(InputSide side, AssetUri uri, PrepareTask f)
+            throws JobException, InterruptedException {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof StorageException) {
+                throw new JobException(label(side) + ": " + c.getMessage(), c);
+            }
+            if (c instanceof InterruptedException) {
+                throw (InterruptedException) c;
+            }
+            throw new JobException(label(side) + " " + uri.input() + ": storage failed: " + c, c);
+        }
+    }
+
+    private BypassDecision offer(PreparedInput input) {
+        if (bypass == null) {
+            return BypassDecision.decline("bypass is off (VMAFX_EBPF_BYPASS=1 turns it on)");
+        }
+        if (input.vfsCache().isEmpty()) {
+            return BypassDecision.decline("not read through an rclone VFS cache");
+        }
+        try {
+            return bypass.offer(input);
+        } catch (RuntimeException e) {
+            // A bypass never fails a job: read through storage as before.
+            return BypassDecision.decline("bypass error: " + e.getMessage());
+        }
+    }
+
+    private VmafScores score(ScoreRequest request, AssetUri ref, AssetUri dis, PreparedInput refInput, PreparedInput disInput)
+            throws JobException, InterruptedException {
+        try {
+            return scorer.score(request);
+        } catch (ScoringException e) {
+            Optional<InputSide> side = e.side();
+            if (side.isPresent()) {
+                AssetUri uri = side.get() == InputSide.REFERENCE ? ref : dis;
+                PreparedInput in = side.get() == InputSide.REFERENCE ? refInput : disInput;
+                String where = in.displayLocation().equals(uri.input()) ? "" : " (read as " + in.displayLocation() + ")";
+                throw new JobException(label(side.get()) + " " + uri.input() + where + ": " + e.getMessage(), e);
+            }
+            throw new JobException("scoring failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static InputReport report(AssetUri uri, PreparedInput input, BypassDecision decision) {
+        return new InputReport(uri.input(), input.provider(),
+                decision.location().orElse(input.displayLocation()), decision.bypassed(), decision.reason());
+    }
+
+    private static void close(BypassDecision d) {
+        if (d != null) {
+            d.close();
+        }
+    }
+
+    private static String label(InputSide side) {
+        return side == InputSide.REFERENCE ? "reference" : "distorted";
+    }
+
+    private static long millis(long nanos) {
+        return nanos / 1_000_000;
+    }
+
+    @Override
+    public void close() {
+        preparers.shutdownNow();
+    }
+}

@@ -1,0 +1,157 @@
+package io.vmafx.core.node;
+
+import io.vmafx.api.uri.UriRules;
+import io.vmafx.core.config.ConfigException;
+import io.vmafx.core.config.NodeConfig;
+import io.vmafx.core.config.RcloneRemotes;
+import io.vmafx.core.config.Variable;
+import io.vmafx.core.discovery.DiscoveryException;
+import io.vmafx.core.discovery.ProviderRegistry;
+import io.vmafx.core.job.JobExecutor;
+import io.vmafx.core.job.StorageRouter;
+import io.vmafx.core.score.FfmpegLibvmafScorer;
+import io.vmafx.core.score.Scorer;
+import io.vmafx.core.score.VmafCliScorer;
+import io.vmafx.spi.Availability;
+import io.vmafx.spi.bypass.BypassException;
+import io.vmafx.spi.bypass.BypassProvider;
+import io.vmafx.spi.storage.StorageProvider;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A running node: its configuration, the providers it found, the router, the bypass (when on and usable) and
+ * the executor. {@link #close()} releases every provider's pool, mount and probe.
+ */
+public final class Node implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Node.class.getName());
+
+    private final NodeConfig config;
+    private final ProviderRegistry registry;
+    private final StorageRouter router;
+    private final BypassProvider bypass;
+    private final String bypassStatus;
+    private final JobExecutor executor;
+
+    private Node(NodeConfig config, ProviderRegistry registry, StorageRouter router, BypassProvider bypass,
+                 String bypassStatus, JobExecutor executor) {
+        this.config = config;
+        this.registry = registry;
+        this.router = router;
+        this.bypass = bypass;
+        this.bypassStatus = bypassStatus;
+        this.executor = executor;
+    }
+
+    /** Discovers providers in the node's module layer and the plugins directory, then {@link #start(NodeConfig, ProviderRegistry, Map)}. */
+    public static Node start(NodeConfig config, Map<String, String> env) throws ConfigException, DiscoveryException {
+        return start(config, ProviderRegistry.discover(ProviderRegistry.nodeLayer(), config.pluginsDir()), env);
+    }
+
+    /**
+     * Starts a node over {@code registry}.
+     *
+     * @throws ConfigException a provider rejected one of its settings (the message names the variable)
+     */
+    public static Node start(NodeConfig config, ProviderRegistry registry, Map<String, String> env) throws ConfigException {
+        try {
+            registry.problems().forEach(p -> LOG.log(System.Logger.Level.WARNING, p));
+            Set<String> pluginSchemes = new HashSet<>();
+            for (ProviderRegistry.Found<StorageProvider> f : registry.storages()) {
+                pluginSchemes.addAll(f.provider().schemes());
+            }
+            UriRules rules = config.uriRules(pluginSchemes, RcloneRemotes.configured(config, env));
+            StorageRouter router = new StorageRouter(registry, config, config.storageMode());
+            // Asking every provider now turns a bad provider setting into a start-up error, not a job failure.
+            for (ProviderRegistry.Found<StorageProvider> f : registry.storages()) {
+                try {
+                    router.availability(f.name());
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(e.getMessage());
+                }
+            }
+            String[] status = new String[1];
+            BypassProvider bypass = startBypass(config, registry, status);
+            Scorer scorer = config.scorer().equals("vmaf")
+                    ? new VmafCliScorer(config.get(Variable.VMAF_BIN).orElse("vmaf"), Runtime.getRuntime().availableProcessors())
+                    : new FfmpegLibvmafScorer(config.ffmpeg(), Runtime.getRuntime().availableProcessors());
+            JobExecutor executor = new JobExecutor(router, config, rules, scorer, config.model().orElse(null), bypass);
+            return new Node(config, registry, router, bypass, status[0], executor);
+        } catch (ConfigException | RuntimeException e) {
+            registry.close();
+            throw e;
+        }
+    }
+
+    private static BypassProvider startBypass(NodeConfig config, ProviderRegistry registry, String[] status)
+            throws ConfigException {
+        if (!config.bypassEnabled()) {
+            status[0] = "off (VMAFX_EBPF_BYPASS=1 turns it on)";
+            return null;
+        }
+        if (registry.bypasses().isEmpty()) {
+            status[0] = "on, but no bypass module is installed";
+            LOG.log(System.Logger.Level.WARNING, "VMAFX_EBPF_BYPASS=1 but " + status[0]);
+            return null;
+        }
+        StringBuilder reasons = new StringBuilder();
+        for (ProviderRegistry.Found<BypassProvider> f : registry.bypasses()) {
+            Availability a;
+            try {
+                a = f.provider().availability(config);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage());
+            }
+            try {
+                if (!a.usable()) {
+                    throw new BypassException(a.reason());
+                }
+                f.provider().start(config);
+                status[0] = "on (" + f.name() + ")";
+                return f.provider();
+            } catch (BypassException e) {
+                reasons.append(reasons.length() == 0 ? "" : "; ").append(f.name()).append(": ").append(e.getMessage());
+            }
+        }
+        // The node never fails because of the bypass: jobs read through storage as before.
+        status[0] = "on, but not usable: " + reasons;
+        LOG.log(System.Logger.Level.WARNING, "bypass not used, reading through storage: " + reasons);
+        return null;
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    public ProviderRegistry registry() {
+        return registry;
+    }
+
+    public StorageRouter router() {
+        return router;
+    }
+
+    public JobExecutor executor() {
+        return executor;
+    }
+
+    /** The started bypass, if any. */
+    public Optional<BypassProvider> bypass() {
+        return Optional.ofNullable(bypass);
+    }
+
+    /** One line on the bypass: off, on, or on but unusable and why. */
+    public String bypassStatus() {
+        return bypassStatus;
+    }
+
+    /** Stops the executor and releases every provider's pools, mounts and probes. Idempotent. */
+    @Override
+    public void close() {
+        executor.close();
+        registry.close();
+    }
+}

@@ -1,0 +1,17 @@
+/**
+ * The node: configuration ({@code config}), provider discovery over the boot layer and the plugins
+ * directory ({@code discovery}), the job executor ({@code job}), the scorers ({@code score}), the node's
+ * assembly ({@code node}) and the command line ({@code cli}).
+ */
+module io.vmafx.core {
+    requires io.vmafx.api;
+    requires info.picocli;
+    requires com.fasterxml.jackson.jr.ob;
+    requires java.logging;
+
+    uses io.vmafx.spi.storage.StorageProvider;
+    uses io.vmafx.spi.bypass.BypassProvider;
+
+    // picocli reads and sets the commands' annotated fields by reflection.
+    opens io.vmafx.core.cli to info.picocli;
+}

@@ -1,0 +1,137 @@
+package io.vmafx.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NodeConfigTest {
+
+    @TempDir
+    Path tmp;
+
+    private NodeConfig load(Map<String, String> env, Map<Variable, String> flags) throws ConfigException {
+        return NodeConfig.load(env, flags, tmp.resolve("home"), tmp.resolve("etc/rclone.conf"));
+    }
+
+    @Test
+    void defaultsWhenNothingIsSet() throws Exception {
+        NodeConfig c = load(Map.of(), Map.of());
+        assertEquals(StorageMode.HTTP_SERVE, c.storageMode());
+        assertEquals("rclone", c.get(Variable.RCLONE_BIN).orElseThrow());
+        assertTrue(c.get(Variable.RCLONE_CONFIG).isEmpty(), "no /etc/vmafx/rclone.conf: rclone's own default applies");
+        assertFalse(c.bypassEnabled());
+        assertEquals("ffmpeg", c.ffmpeg());
+        assertEquals(tmp.resolve("home/plugins"), c.pluginsDir());
+        assertEquals("default", c.sourceOf("VMAFX_STORAGE_MODE"));
+    }
+
+    @Test
+    void mountRootAndProbePrefixAgreeOutOfTheBox() throws Exception {
+        NodeConfig c = load(Map.of(), Map.of());
+        assertEquals(c.get(Variable.STORAGE_MOUNT_ROOT), c.get(Variable.EBPF_MOUNT_PREFIX));
+        NodeConfig moved = load(Map.of("VMAFX_STORAGE_MOUNT_ROOT", "/mnt/vmafx"), Map.of());
+        assertEquals("/mnt/vmafx", moved.get(Variable.EBPF_MOUNT_PREFIX).orElseThrow(),
+                "the probe follows the mount root unless told otherwise");
+    }
+
+    @Test
+    void flagsOverrideEnvironmentWhichOverridesDefaults() throws Exception {
+        Map<String, String> env = Map.of("VMAFX_STORAGE_MODE", "mount", "VMAFX_RCLONE_BIN", "/opt/rclone");
+        NodeConfig envOnly = load(env, Map.of());
+        assertEquals(StorageMode.MOUNT, envOnly.storageMode());
+        assertEquals("VMAFX_STORAGE_MODE", envOnly.sourceOf("VMAFX_STORAGE_MODE"));
+
+        NodeConfig withFlag = load(env, Map.of(Variable.STORAGE_MODE, "local"));
+        assertEquals(StorageMode.LOCAL, withFlag.storageMode());
+        assertEquals("--storage-mode", withFlag.sourceOf("VMAFX_STORAGE_MODE"));
+        assertEquals("/opt/rclone", withFlag.get(Variable.RCLONE_BIN).orElseThrow(), "unflagged values keep the environment's");
+    }
+
+    @Test
+    void etcRcloneConfigIsTheFallbackWhenPresent() throws Exception {
+        Path etc = tmp.resolve("etc/rclone.conf");
+        Files.createDirectories(etc.getParent());
+        Files.writeString(etc, "[media]\ntype = local\n");
+        assertEquals(etc.toString(), load(Map.of(), Map.of()).get(Variable.RCLONE_CONFIG).orElseThrow());
+        Path mine = Files.writeString(tmp.resolve("mine.conf"), "");
+        assertEquals(mine.toString(), load(Map.of("VMAFX_RCLONE_CONFIG", mine.toString()), Map.of())
+                .get(Variable.RCLONE_CONFIG).orElseThrow());
+    }
+
+    @Test
+    void pluginVariablesPassThroughToProviders() throws Exception {
+        NodeConfig c = load(Map.of("VMAFX_MYPLUGIN_TOKEN", "abc", "PATH", "/bin"), Map.of());
+        assertEquals("abc", c.get("VMAFX_MYPLUGIN_TOKEN").orElseThrow());
+        assertTrue(c.get("PATH").isEmpty(), "only VMAFX_ variables are settings");
+    }
+
+    @Test
+    void badValuesStopStartupWithOneLineNamingTheVariable() {
+        assertMessage("VMAFX_STORAGE_MODE: unknown storage mode 'fuse', expected one of http-serve, mount, local, auto",
+                Map.of("VMAFX_STORAGE_MODE", "fuse"), Map.of());
+        assertMessage("--storage-mode: unknown storage mode 'nfs', expected one of http-serve, mount, local, auto",
+                Map.of(), Map.of(Variable.STORAGE_MODE, "nfs"));
+        assertMessage("VMAFX_EBPF_BYPASS: expected 1/true/yes/on or 0/false/no/off, got 'maybe'",
+                Map.of("VMAFX_EBPF_BYPASS", "maybe"), Map.of());
+        assertMessage("--ebpf-bypass: expected 1/true/yes/on or 0/false/no/off, got 'sure'",
+                Map.of(), Map.of(Variable.EBPF_BYPASS, "sure"));
+        assertMessage("VMAFX_STORAGE_MOUNT_ROOT: expected an absolute path, got 'mnt'",
+                Map.of("VMAFX_STORAGE_MOUNT_ROOT", "mnt"), Map.of());
+        assertMessage("VMAFX_RCLONE_CONFIG: no such file /nonexistent/rclone.conf",
+                Map.of("VMAFX_RCLONE_CONFIG", "/nonexistent/rclone.conf"), Map.of());
+        assertMessage("VMAFX_PLUGINS_DIR: not a directory: /nonexistent/plugins",
+                Map.of("VMAFX_PLUGINS_DIR", "/nonexistent/plugins"), Map.of());
+        assertMessage("VMAFX_VMAF_MODEL: no such model file /nonexistent/model.pkl",
+                Map.of("VMAFX_VMAF_MODEL", "/nonexistent/model.pkl"), Map.of());
+        assertMessage("VMAFX_SCORER: unknown scorer 'x', expected ffmpeg or vmaf", Map.of("VMAFX_SCORER", "x"), Map.of());
+        assertMessage("VMAFX_REMOTE_S3: 'bad/name' is not an rclone remote name", Map.of("VMAFX_REMOTE_S3", "bad/name"), Map.of());
+    }
+
+    @Test
+    void pklModelNeedsItsModelFileBesideIt() throws Exception {
+        Path pkl = Files.writeString(tmp.resolve("m.pkl"), "x");
+        ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of("VMAFX_VMAF_MODEL", pkl.toString()), Map.of()));
+        assertEquals("VMAFX_VMAF_MODEL: " + pkl + " needs m.pkl.model beside it", e.getMessage());
+        Files.writeString(tmp.resolve("m.pkl.model"), "x");
+        assertEquals(pkl, load(Map.of("VMAFX_VMAF_MODEL", pkl.toString()), Map.of()).model().orElseThrow());
+    }
+
+    @Test
+    void sharedModelBesideTheInstallationIsTheFallback() throws Exception {
+        Path shared = tmp.resolve("shared/vmaf/vmaf_v0.6.1.pkl");
+        Files.createDirectories(shared.getParent());
+        Files.writeString(shared, "x");
+        assertEquals(shared, load(Map.of(), Map.of()).model().orElseThrow());
+    }
+
+    @Test
+    void cloudSchemesMapToConfiguredRemotes() throws Exception {
+        NodeConfig c = load(Map.of("VMAFX_REMOTE_S3", "s3-prod"), Map.of(Variable.REMOTE_GCS, "gcs-eu:"));
+        var rules = c.uriRules(Set.of(), Set.of());
+        assertEquals("s3-prod", rules.remoteFor("s3"));
+        assertEquals("gcs-eu", rules.remoteFor("gcs"));
+        assertEquals("azblob", rules.remoteFor("azblob"));
+    }
+
+    @Test
+    void configuredRemotesComeFromTheConfigFileAndEnvironment() throws Exception {
+        Path conf = Files.writeString(tmp.resolve("rclone.conf"), "[media]\ntype = local\n\n[s3-prod]\ntype = s3\n");
+        NodeConfig c = load(Map.of("VMAFX_RCLONE_CONFIG", conf.toString()), Map.of());
+        assertEquals(Set.of("media", "s3-prod", "box"),
+                RcloneRemotes.configured(c, Map.of("RCLONE_CONFIG_BOX_TYPE", "webdav")));
+    }
+
+    private void assertMessage(String expected, Map<String, String> env, Map<Variable, String> flags) {
+        ConfigException e = assertThrows(ConfigException.class, () -> load(env, flags));
+        assertEquals(expected, e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+    }
+}

@@ -1,0 +1,279 @@
+package io.vmafx.core.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vmafx.api.uri.AssetUri;
+import io.vmafx.core.config.NodeConfig;
+import io.vmafx.core.config.StorageMode;
+import io.vmafx.core.config.Variable;
+import io.vmafx.core.discovery.ProviderRegistry;
+import io.vmafx.core.score.FfmpegLibvmafScorer;
+import io.vmafx.core.score.ProgressListener;
+import io.vmafx.core.testing.TestMedia;
+import io.vmafx.spi.Availability;
+import io.vmafx.spi.NodeSettings;
+import io.vmafx.spi.storage.PreparedInput;
+import io.vmafx.spi.storage.StorageException;
+import io.vmafx.spi.storage.StorageProvider;
+import io.vmafx.storage.local.LocalStorageProvider;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The executor releases both inputs on every way out. Storage is the real local provider, wrapped to record
+ * every prepared input (and, where a test needs a fault the real one cannot make on demand, to block or to
+ * hand ffmpeg a pipe); scoring is the real ffmpeg.
+ */
+class JobExecutorTest {
+
+    @TempDir
+    static Path clips;
+    static Path reference;
+    static Path degraded;
+
+    @TempDir
+    Path tmp;
+
+    private final Queue<PreparedInput> prepared = new ConcurrentLinkedQueue<>();
+    private JobExecutor executor;
+
+    @BeforeAll
+    static void makeClips() throws Exception {
+        reference = TestMedia.referenceClip(clips.resolve("ref.y4m"));
+        degraded = TestMedia.degradedCopy(reference, clips.resolve("dis.y4m"));
+    }
+
+    @AfterEach
+    void close() {
+        if (executor != null) {
+            executor.close();
+        }
+    }
+
+    private JobExecutor executor(StorageProvider local) throws Exception {
+        NodeConfig config = NodeConfig.load(Map.of(), Map.of(Variable.FFMPEG, TestMedia.ffmpeg()), tmp);
+        ProviderRegistry registry = ProviderRegistry.of(List.of(local), List.of());
+        executor = new JobExecutor(new StorageRouter(registry, config, StorageMode.LOCAL), config,
+                config.uriRules(java.util.Set.of(), java.util.Set.of()), new FfmpegLibvmafScorer(TestMedia.ffmpeg(), 2),
+                TestMedia.model(), null);
+        return executor;
+    }
+
+    @Test
+    void successScoresAndReleasesBoth() throws Exception {
+        JobResult r = executor(new Recording(new LocalStorageProvider())).run(
+                JobRequest.of(reference.toString(), degraded.toString()), ProgressListener.NONE);
+        assertEquals(TestMedia.FRAMES, r.scores().frameCount());
+        assertTrue(r.scores().mean() < 90, "degraded copy scores clearly lower: " + r.scores().mean());
+        assertEquals("local", r.reference().storage());
+        assertEquals(reference.toString(), r.reference().location());
+        assertFalse(r.distorted().bypass());
+        assertEquals("bypass is off (VMAFX_EBPF_BYPASS=1 turns it on)", r.distorted().bypassReason());
+        assertAllReleased(2);
+    }
+
+    @Test
+    void scorerFailureNamesTheInputAndReleasesBoth() throws Exception {
+        Path garbage = Files.write(tmp.resolve("broken.y4m"), new byte[4096]);
+        JobException e = assertThrows(JobException.class, () -> executor(new Recording(new LocalStorageProvider()))
+                .run(JobRequest.of(reference.toString(), garbage.toString()), ProgressListener.NONE));
+        assertTrue(e.getMessage().startsWith("distorted " + garbage), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+        assertAllReleased(2);
+    }
+
+    @Test
+    void oneSideFailingToPrepareReleasesTheOtherEvenIfItFinishesLater() throws Exception {
+        CountDownLatch distortedFailed = new CountDownLatch(1);
+        StorageProvider slowReference = new Recording(new LocalStorageProvider()) {
+            @Override
+            public PreparedInput prepare(AssetUri uri, NodeSettings s) throws StorageException, InterruptedException {
+                if (uri.input().equals(reference.toString())) {
+                    // A prepare that ignores the executor's interrupt and completes anyway: it must still be released.
+                    awaitUninterruptibly(distortedFailed);
+                    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+                    while (System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                    }
+                } else {
+                    try {
+                        return super.prepare(uri, s);
+                    } finally {
+                        distortedFailed.countDown();
+                    }
+                }
+                return super.prepare(uri, s);
+            }
+        };
+        Path missing = tmp.resolve("missing.y4m");
+        JobException e = assertThrows(JobException.class, () -> executor(slowReference)
+                .run(JobRequest.of(reference.toString(), missing.toString()), ProgressListener.NONE));
+        assertEquals("distorted: file not found: " + missing, e.getMessage());
+        assertAllReleased(1);
+    }
+
+    @Test
+    void cancellationWhileScoringKillsFfmpegAndReleasesBoth() throws Exception {
+        Path fifo = tmp.resolve("never-ending.y4m");
+        new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor();
+        // ffmpeg blocks reading a pipe nobody writes: a job that runs until it is cancelled.
+        StorageProvider pipeDistorted = new Recording(new LocalStorageProvider()) {
+            @Override
+            public PreparedInput prepare(AssetUri uri, NodeSettings s) throws StorageException, InterruptedException {
+                if (uri.input().equals(degraded.toString())) {
+                    PreparedInput real = super.prepare(uri, s);
+                    PreparedInput pipe = PreparedInput.of("local", fifo.toString(), real::close);
+                    prepared.remove(real);
+                    prepared.add(pipe);
+                    return pipe;
+                }
+                return super.prepare(uri, s);
+            }
+        };
+        JobExecutor ex = executor(pipeDistorted);
+        AtomicReference<Throwable> outcome = new AtomicReference<>();
+        Thread job = new Thread(() -> {
+            try {
+                ex.run(JobRequest.of(reference.toString(), degraded.toString()), ProgressListener.NONE);
+            } catch (Throwable t) {
+                outcome.set(t);
+            }
+        });
+        job.start();
+        waitFor(() -> ffmpegChildren() > 0, "ffmpeg to start");
+        job.interrupt();
+        job.join(10_000);
+        assertFalse(job.isAlive(), "the job ends promptly when cancelled");
+        assertTrue(outcome.get() instanceof InterruptedException, "cancelled job ends with InterruptedException: " + outcome.get());
+        assertEquals(0, ffmpegChildren(), "ffmpeg was killed");
+        assertAllReleased(2);
+    }
+
+    @Test
+    void cancellationWhilePreparingReleasesWhatWasPrepared() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        StorageProvider blocking = new Recording(new LocalStorageProvider()) {
+            @Override
+            public PreparedInput prepare(AssetUri uri, NodeSettings s) throws StorageException, InterruptedException {
+                if (uri.input().equals(degraded.toString())) {
+                    entered.countDown();
+                    new CountDownLatch(1).await(); // a remote that never answers; ends only by interrupt
+                }
+                return super.prepare(uri, s);
+            }
+        };
+        JobExecutor ex = executor(blocking);
+        AtomicReference<Throwable> outcome = new AtomicReference<>();
+        Thread job = new Thread(() -> {
+            try {
+                ex.run(JobRequest.of(reference.toString(), degraded.toString()), ProgressListener.NONE);
+            } catch (Throwable t) {
+                outcome.set(t);
+            }
+        });
+        job.start();
+        assertTrue(entered.await(10, TimeUnit.SECONDS));
+        job.interrupt();
+        job.join(10_000);
+        assertFalse(job.isAlive());
+        assertTrue(outcome.get() instanceof InterruptedException, String.valueOf(outcome.get()));
+        assertAllReleased(1);
+    }
+
+    @Test
+    void rawYuvWithoutItsFormatFailsBeforeAnythingIsPrepared() throws Exception {
+        JobException e = assertThrows(JobException.class, () -> executor(new Recording(new LocalStorageProvider()))
+                .run(JobRequest.of("/clips/ref.yuv", degraded.toString()), ProgressListener.NONE));
+        assertEquals("reference /clips/ref.yuv: raw .yuv input needs --width, --height and --pix-fmt", e.getMessage());
+        assertTrue(prepared.isEmpty());
+    }
+
+    @Test
+    void invalidUriNamesTheSide() throws Exception {
+        JobException e = assertThrows(JobException.class, () -> executor(new Recording(new LocalStorageProvider()))
+                .run(JobRequest.of(reference.toString(), "../up.y4m"), ProgressListener.NONE));
+        assertTrue(e.getMessage().startsWith("distorted: invalid asset URI '../up.y4m'"), e.getMessage());
+    }
+
+    private void assertAllReleased(int expected) {
+        assertEquals(expected, prepared.size(), "inputs prepared");
+        for (PreparedInput p : prepared) {
+            assertTrue(p.isReleased(), "released: " + p.displayLocation());
+        }
+    }
+
+    private static long ffmpegChildren() {
+        return ProcessHandle.current().descendants()
+                .filter(p -> p.info().command().map(c -> c.endsWith("ffmpeg")).orElse(false)).count();
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The real provider, recording each input it prepared so the test can check it was released. */
+    private class Recording implements StorageProvider {
+        private final StorageProvider real;
+
+        Recording(StorageProvider real) {
+            this.real = real;
+        }
+
+        @Override
+        public String name() {
+            return real.name();
+        }
+
+        @Override
+        public Availability availability(NodeSettings settings) {
+            return real.availability(settings);
+        }
+
+        @Override
+        public boolean handles(AssetUri uri) {
+            return real.handles(uri);
+        }
+
+        @Override
+        public PreparedInput prepare(AssetUri uri, NodeSettings settings) throws StorageException, InterruptedException {
+            PreparedInput p = real.prepare(uri, settings);
+            prepared.add(p);
+            return p;
+        }
+    }
+}
