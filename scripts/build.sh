@@ -5,5 +5,5 @@ home=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$home"
 echo "build: mvn package (tests skipped)" >&2
 rm -rf distribution/target/modules
-mvn -q -B -DskipTests package
+mvn -q -B -Dstyle.color=never -DskipTests package
 touch distribution/target/modules/.built

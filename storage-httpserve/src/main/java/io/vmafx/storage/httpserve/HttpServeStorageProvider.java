@@ -2,28 +2,61 @@ package io.vmafx.storage.httpserve;
 
 import io.vmafx.api.uri.AssetKind;
 import io.vmafx.api.uri.AssetUri;
+import io.vmafx.api.uri.RcloneTarget;
+import io.vmafx.rclone.Deadline;
+import io.vmafx.rclone.Lease;
+import io.vmafx.rclone.LeasePool;
+import io.vmafx.rclone.PrepareCounters;
+import io.vmafx.rclone.RcloneTool;
 import io.vmafx.spi.Availability;
 import io.vmafx.spi.NodeSettings;
 import io.vmafx.spi.storage.PreparedInput;
 import io.vmafx.spi.storage.StorageException;
 import io.vmafx.spi.storage.StorageProvider;
+import io.vmafx.spi.storage.VfsCacheLocation;
+import java.util.Map;
 
 /**
  * The default storage mode: remote assets are served by {@code rclone serve http} on loopback and ffmpeg
  * reads the URL; {@code http(s)://} inputs go to ffmpeg as they are.
+ *
+ * <p>One serve process per remote root ({@code media:}, {@code :sftp,host=h:/}) is shared by every job that
+ * reads from it, counted by leases, and stopped {@code VMAFX_HTTPSERVE_IDLE} (default 60 s) after its last
+ * lease; a dead one is replaced on the next prepare. The kernel picks its port ({@code --addr 127.0.0.1:0}),
+ * read back from {@code /proc}; it accepts only a user and password generated for it, which ffmpeg gets in the
+ * URL ({@link PreparedInput#location()}) and logs never see ({@link PreparedInput#displayLocation()}).
+ *
+ * <p>Core calls {@link #prepare} from many threads at once and {@link #close} at shutdown; a warm prepare
+ * costs one HEAD request on loopback.
  */
 public final class HttpServeStorageProvider implements StorageProvider {
 
     public static final String NAME = "http-serve";
+
+    private static final System.Logger LOG = System.getLogger(HttpServeStorageProvider.class.getName());
+
+    private final LeasePool<String, ServeProcess> pool = new LeasePool<>(NAME);
+    private final PrepareCounters counters = new PrepareCounters();
+    /** Made on the first remote prepare: a node that never uses http-serve starts no HTTP client thread. */
+    private volatile AssetCheck check;
 
     @Override
     public String name() {
         return NAME;
     }
 
+    /** Usable when rclone is found and this provider's settings are well-formed; never throws. */
     @Override
     public Availability availability(NodeSettings settings) {
-        return Availability.ok();
+        try {
+            HttpServeSettings.read(settings);
+            if (RcloneTool.find(settings).isEmpty()) {
+                return Availability.unusable(RcloneTool.problem(settings));
+            }
+            return Availability.ok();
+        } catch (RuntimeException e) {
+            return Availability.unusable(String.valueOf(e.getMessage()));
+        }
     }
 
     @Override
@@ -31,12 +64,118 @@ public final class HttpServeStorageProvider implements StorageProvider {
         return uri.kind() == AssetKind.HTTP || uri.kind().isRclone();
     }
 
+    /**
+     * An {@code http(s)://} URI as it is; an rclone asset as a loopback URL of its root's serve process, once
+     * that URL answers HEAD with 200.
+     *
+     * @throws StorageException     {@code NOT_FOUND} ("object not found: <input>") on 404, at once;
+     *                              {@code TOOL_FAILED} when rclone is missing or exits (its stderr tail in the
+     *                              message); {@code TIMEOUT} after {@code VMAFX_HTTPSERVE_READY_TIMEOUT};
+     *                              {@code UNAVAILABLE} for a bad setting or after {@link #close}
+     * @throws InterruptedException when the job is cancelled; nothing stays leased, a process this call
+     *                              started is stopped
+     */
     @Override
-    public PreparedInput prepare(AssetUri uri, NodeSettings settings) throws StorageException {
+    public PreparedInput prepare(AssetUri uri, NodeSettings settings) throws StorageException, InterruptedException {
+        counters.prepareStarted();
         if (uri.kind() == AssetKind.HTTP) {
+            counters.passedThrough();
             return PreparedInput.of(NAME, uri.url().orElseThrow(), () -> { });
         }
-        throw new StorageException(uri, StorageException.Cause.UNAVAILABLE,
-                "rclone serve http is not built yet (issue B): cannot read " + uri.input());
+        try {
+            return prepareRemote(uri, settings, System.nanoTime());
+        } catch (StorageException e) {
+            counters.failed(e.reason());
+            throw e;
+        } catch (InterruptedException e) {
+            counters.interrupted();
+            throw e;
+        }
+    }
+
+    private PreparedInput prepareRemote(AssetUri uri, NodeSettings settings, long t0) throws StorageException, InterruptedException {
+        RcloneTarget target = uri.rclone().orElseThrow(() -> new StorageException(uri, StorageException.Cause.OTHER,
+                "http-serve cannot read " + uri.input() + ": it is neither an rclone remote nor an http(s) URL"));
+        HttpServeSettings cfg;
+        try {
+            cfg = HttpServeSettings.read(settings);
+        } catch (IllegalArgumentException e) {
+            throw new StorageException(uri, StorageException.Cause.UNAVAILABLE, "cannot read " + uri.input() + ": " + e.getMessage(), e);
+        }
+        Deadline deadline = Deadline.after(cfg.readyTimeout());
+        boolean started = false;
+        // Two attempts: a pooled process may die between its liveness check and the HEAD (killed, OOM); the
+        // second acquire replaces it. A process this prepare started itself gets no second chance.
+        for (int attempt = 1; ; attempt++) {
+            Lease<ServeProcess> lease = acquire(uri, target, cfg, settings, deadline);
+            counters.leased(lease.fresh());
+            started |= lease.fresh();
+            boolean handedOut = false;
+            try {
+                ServeProcess serve = lease.member();
+                if (check().await(serve, target.path(), uri, deadline) == AssetCheck.Outcome.READY) {
+                    PreparedInput input = PreparedInput.of(NAME, serve.location(target.path()), lease::close)
+                            .withDisplayLocation(serve.displayLocation(target.path()));
+                    if (cfg.vfsCacheDir().isPresent()) {
+                        input = input.withVfsCache(new VfsCacheLocation(cfg.vfsCacheDir().get(), target.root(), target.path(), null));
+                    }
+                    handedOut = true;
+                    counters.succeeded(System.nanoTime() - t0, started);
+                    return input;
+                }
+                if (lease.fresh() || attempt >= 2) {
+                    String tail = serve.stderrTail();
+                    throw new StorageException(uri, StorageException.Cause.TOOL_FAILED, "cannot read " + uri.input()
+                            + ": rclone serve http " + target.root() + " exited with code " + serve.exitCode().orElse(-1)
+                            + ": " + (tail.isEmpty() ? "(it wrote nothing to stderr)" : tail));
+                }
+                LOG.log(System.Logger.Level.WARNING, "http-serve: " + serve + " died while preparing " + uri.input()
+                        + "; starting a new one");
+            } finally {
+                if (!handedOut) {
+                    lease.close();
+                }
+            }
+        }
+    }
+
+    private Lease<ServeProcess> acquire(AssetUri uri, RcloneTarget target, HttpServeSettings cfg, NodeSettings settings,
+                                        Deadline deadline) throws StorageException, InterruptedException {
+        try {
+            return pool.acquire(target.root(), cfg.idle(), root -> {
+                RcloneTool tool = RcloneTool.find(settings).orElseThrow(() -> new StorageException(uri,
+                        StorageException.Cause.TOOL_FAILED, "cannot read " + uri.input() + ": " + RcloneTool.problem(settings)));
+                return ServeProcess.start(root, tool, cfg.vfsCacheDir(), deadline, uri);
+            });
+        } catch (IllegalStateException closed) {
+            throw new StorageException(uri, StorageException.Cause.UNAVAILABLE, "cannot read " + uri.input()
+                    + ": the http-serve storage is closed (the node is shutting down)", closed);
+        }
+    }
+
+    private AssetCheck check() {
+        AssetCheck c = check;
+        if (c == null) {
+            synchronized (this) {
+                c = check;
+                if (c == null) {
+                    c = new AssetCheck();
+                    check = c;
+                }
+            }
+        }
+        return c;
+    }
+
+    /** {@code prepares}, {@code pool_hits}, {@code pool_misses}, {@code failures_<cause>}, latency, pool gauges. */
+    @Override
+    public Map<String, Number> counters() {
+        return counters.snapshot(pool.stats());
+    }
+
+    /** Stops every serve process, leased or not; later prepares of remote assets fail. Idempotent. */
+    @Override
+    public void close() {
+        pool.close();
     }
 }

@@ -171,11 +171,22 @@ public final class AssetUri {
     private static AssetUri local(String text, AssetKind kind, String path) {
         rejectControl(text, path);
         rejectDotDot(text, path);
+        Path file = filePath(text, path);
         if (kind == AssetKind.FILE_URI) {
-            return new AssetUri(text, kind, "file", "", path, Path.of(path), null,
+            return new AssetUri(text, kind, "file", "", path, file, null,
                     "file://" + PercentCodec.encodePath(path));
         }
-        return new AssetUri(text, kind, "", "", path, Path.of(path), null, path);
+        return new AssetUri(text, kind, "", "", path, file, null, path);
+    }
+
+    /** The path as this JVM's file system sees it; non-ASCII names need a UTF-8 locale (sun.jnu.encoding). */
+    private static Path filePath(String text, String path) {
+        try {
+            return Path.of(path);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new InvalidAssetUriException(text, "not a valid file name here (" + e.getReason()
+                    + "; file names with non-ASCII characters need a UTF-8 locale, e.g. LC_ALL=C.UTF-8)");
+        }
     }
 
     private static AssetUri http(String text, String scheme, String rest) {

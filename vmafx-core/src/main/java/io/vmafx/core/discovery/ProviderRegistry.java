@@ -142,12 +142,18 @@ public final class ProviderRegistry implements AutoCloseable {
         return c.getClass().getSimpleName() + ": " + c.getMessage();
     }
 
+    /** The storage providers, by name: a stable order whatever the module path's order. */
     public List<Found<StorageProvider>> storages() {
-        return List.copyOf(storages.values());
+        return sorted(storages);
     }
 
+    /** The bypass providers, by name. */
     public List<Found<BypassProvider>> bypasses() {
-        return List.copyOf(bypasses.values());
+        return sorted(bypasses);
+    }
+
+    private static <T> List<Found<T>> sorted(Map<String, Found<T>> byName) {
+        return byName.values().stream().sorted(java.util.Comparator.comparing(Found::name)).toList();
     }
 
     public Optional<StorageProvider> storage(String name) {

@@ -78,8 +78,9 @@ public final class JobExecutor implements AutoCloseable {
         }
         Path model = request.model() != null ? request.model() : defaultModel;
         if (model == null) {
-            throw new JobException("no VMAF model: set VMAFX_VMAF_MODEL or --model to a model file such as vmaf_v0.6.1.pkl "
-                    + "(with its .pkl.model beside it; Netflix's vmaf repository, folder model/)");
+            throw new JobException("no VMAF model: set VMAFX_VMAF_MODEL or --model to a model file from Netflix's vmaf "
+                    + "repository (folder model/): vmaf_v0.6.1.pkl with its .pkl.model beside it for the ffmpeg scorer, "
+                    + "vmaf_v0.6.1.json for the vmaf scorer");
         }
         StorageProvider refStorage = route(InputSide.REFERENCE, ref);
         StorageProvider disStorage = route(InputSide.DISTORTED, dis);

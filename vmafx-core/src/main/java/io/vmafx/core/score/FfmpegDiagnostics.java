@@ -19,6 +19,8 @@ final class FfmpegDiagnostics {
             Pattern.compile("^Conversion failed!$"),
             Pattern.compile("^Invalid argument$"),
             Pattern.compile("^Error initializing complex filters\\.?$"),
+            Pattern.compile("^Error reinitializing filters!?$"),
+            Pattern.compile("^(\\[[^\\]]*\\] )?Failed to configure (input|output) pad on .*"),
             Pattern.compile("^Error while (filtering|processing the decoded data).*"),
             Pattern.compile("^Failed to inject frame into filter network.*"),
             Pattern.compile("^Exiting normally.*"),

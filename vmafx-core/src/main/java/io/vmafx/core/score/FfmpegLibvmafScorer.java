@@ -119,6 +119,9 @@ public final class FfmpegLibvmafScorer implements Scorer {
         LinkedBlockingQueue<Tick> ticks = new LinkedBlockingQueue<>();
         ProgressParser progress = new ProgressParser(ticks);
 
+        if (Thread.interrupted()) {
+            throw new InterruptedException("interrupted before starting " + command.get(0));
+        }
         Process process = ChildProcess.start(command, notFoundMessage());
         OutputDrainer stderr = new OutputDrainer(process.getErrorStream(), "vmafx-ffmpeg-stderr", KEEP_LINES,
                 diagnostics::acceptStderr, () -> { });
@@ -158,12 +161,14 @@ public final class FfmpegLibvmafScorer implements Scorer {
         String libvmafError = FfmpegDiagnostics.libvmafError(stdoutTail);
         if (exit != 0) {
             String reason = FfmpegDiagnostics.lastMeaningful(stderrTail);
-            StringBuilder message = new StringBuilder("ffmpeg failed (exit ").append(exit).append(')');
-            message.append(": ").append(reason == null ? "no error message" : reason);
-            if (libvmafError != null) {
-                message.append(" (libvmaf: ").append(libvmafError).append(')');
+            if (libvmafError != null && (reason == null || reason.contains("libvmaf encountered an error"))) {
+                // libvmaf 1.x prints the actual error on stdout and ffmpeg only says "check log for details".
+                throw new ScoringException("libvmaf failed (ffmpeg exit " + exit + "): " + libvmafError + " (model "
+                        + request.model() + ")");
             }
-            throw new ScoringException(message.toString());
+            throw new ScoringException("ffmpeg failed (exit " + exit + "): "
+                    + (reason == null ? "no error message" : reason)
+                    + (libvmafError == null ? "" : " (libvmaf: " + libvmafError + ")"));
         }
         if (!Files.isRegularFile(log)) {
             if (lastFrame == 0 || (libvmafError != null && libvmafError.contains("StatVector size is 0"))) {

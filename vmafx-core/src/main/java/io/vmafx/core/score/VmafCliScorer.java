@@ -115,6 +115,9 @@ public final class VmafCliScorer implements Scorer {
 
     private VmafScores run(List<String> command, Path reference, Path distorted, Path out)
             throws ScoringException, InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException("interrupted before starting " + command.get(0));
+        }
         Process process = ChildProcess.start(command, notFoundMessage());
         OutputDrainer output = new OutputDrainer(process.getInputStream(), "vmafx-vmaf-output", KEEP_LINES,
                 line -> { }, () -> { });

@@ -12,8 +12,8 @@ import io.vmafx.core.config.Variable;
 import io.vmafx.core.discovery.ProviderRegistry;
 import io.vmafx.core.score.FfmpegLibvmafScorer;
 import io.vmafx.core.score.ProgressListener;
+import io.vmafx.core.testing.ForwardingStorageProvider;
 import io.vmafx.core.testing.TestMedia;
-import io.vmafx.spi.Availability;
 import io.vmafx.spi.NodeSettings;
 import io.vmafx.spi.storage.PreparedInput;
 import io.vmafx.spi.storage.StorageException;
@@ -247,26 +247,9 @@ class JobExecutorTest {
     }
 
     /** The real provider, recording each input it prepared so the test can check it was released. */
-    private class Recording implements StorageProvider {
-        private final StorageProvider real;
-
+    private class Recording extends ForwardingStorageProvider {
         Recording(StorageProvider real) {
-            this.real = real;
-        }
-
-        @Override
-        public String name() {
-            return real.name();
-        }
-
-        @Override
-        public Availability availability(NodeSettings settings) {
-            return real.availability(settings);
-        }
-
-        @Override
-        public boolean handles(AssetUri uri) {
-            return real.handles(uri);
+            super(real);
         }
 
         @Override

@@ -287,7 +287,24 @@ class FfmpegLibvmafScorerTest {
         ScoreTools.ffmpegOk("-i", degraded.toString(), "-vf", "scale=160x120", small.toString());
         ScoringException e = assertThrows(ScoringException.class, () -> score(reference, small));
         System.out.println("size mismatch message: " + e.getMessage());
-        assertTrue(e.getMessage().startsWith("ffmpeg failed (exit "), e.getMessage());
+        assertTrue(e.getMessage().startsWith("ffmpeg failed (exit 1): "), e.getMessage());
+        assertTrue(e.getMessage().contains("Width and height of input videos must be same"), e.getMessage());
+        assertTrue(e.side().isEmpty());
+        assertOneLine(e);
+        assertTempRootEmpty();
+    }
+
+    @Test
+    void corruptModelFailsWithLibvmafsReason() throws Exception {
+        Path bad = dir.resolve("bad.pkl");
+        Files.writeString(bad, "garbage\n");
+        Files.writeString(dir.resolve("bad.pkl.model"), "garbage\n");
+        Files.createDirectories(dir.resolve("tmp"));
+        ScoringException e = assertThrows(ScoringException.class,
+                () -> scorer().score(ScoreRequest.of(reference.toString(), degraded.toString(), bad)));
+        System.out.println("corrupt model message: " + e.getMessage());
+        assertTrue(e.getMessage().startsWith("libvmaf failed (ffmpeg exit 1): "), e.getMessage());
+        assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
         assertOneLine(e);
         assertTempRootEmpty();
     }

@@ -1,0 +1,100 @@
+package io.vmafx.distribution;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real tools the node scores with, and clips made with them: the static ffmpeg with libvmaf that
+ * {@code scripts/setup.sh} installs (or {@code VMAFX_FFMPEG}) and the shared VMAF model (or
+ * {@code VMAFX_VMAF_MODEL}), the same ones the node finds by default. A missing tool fails the test.
+ */
+final class Clips {
+
+    /** Frames in a {@link #reference} clip: 2 s at 25 fps. */
+    static final int FRAMES = 50;
+
+    private Clips() {
+    }
+
+    static String ffmpeg() {
+        String env = System.getenv("VMAFX_FFMPEG");
+        Path p = env != null && !env.isBlank() ? Path.of(env) : Node.ROOT.resolve(".tools/ffmpeg/ffmpeg");
+        if (!Files.isExecutable(p)) {
+            fail("no ffmpeg with libvmaf at " + p + ": run scripts/setup.sh (or set VMAFX_FFMPEG)");
+        }
+        return p.toString();
+    }
+
+    static Path model() {
+        String env = System.getenv("VMAFX_VMAF_MODEL");
+        Path p = env != null && !env.isBlank() ? Path.of(env) : Node.ROOT.resolve("../shared/vmaf/vmaf_v0.6.1.pkl").normalize();
+        if (!Files.isRegularFile(p) || !Files.isRegularFile(Path.of(p + ".model"))) {
+            fail("no VMAF model at " + p + " (with its .pkl.model beside it): run scripts/setup.sh, or set VMAFX_VMAF_MODEL");
+        }
+        return p;
+    }
+
+    /** A 2 s 320x240 25 fps test pattern. */
+    static Path reference(Path out) {
+        ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2", "-pix_fmt", "yuv420p", out.toString());
+        return out;
+    }
+
+    /** {@code reference} down-scaled to a quarter and back: a clearly lower score. */
+    static Path degraded(Path reference, Path out) {
+        ffmpeg("-i", reference.toString(), "-vf", "scale=80:60,scale=320:240", "-pix_fmt", "yuv420p", out.toString());
+        return out;
+    }
+
+    /**
+     * Per-frame VMAF of the pair from ffmpeg's own libvmaf JSON log (distorted first, then reference, as libvmaf
+     * wants), the log written in {@code logDir}.
+     */
+    static List<Double> ffmpegFrameScores(Path reference, Path distorted, Path logDir) throws IOException {
+        Path log = logDir.resolve("ffmpeg-vmaf.json");
+        ffmpeg("-i", distorted.toString(), "-i", reference.toString(),
+                "-lavfi", "[0:v][1:v]libvmaf=model_path=" + model() + ":log_fmt=json:log_path=" + log, "-f", "null", "-");
+        Map<String, Object> root = JSON.std.mapFrom(Files.readString(log, StandardCharsets.UTF_8));
+        List<Double> scores = new ArrayList<>();
+        for (Object frame : (List<?>) root.get("frames")) {
+            Object vmaf = ((Map<?, ?>) ((Map<?, ?>) frame).get("metrics")).get("vmaf");
+            scores.add(((Number) vmaf).doubleValue());
+        }
+        return scores;
+    }
+
+    static double mean(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    }
+
+    /** Runs ffmpeg with {@code args}; fails the test with ffmpeg's output when it fails. */
+    static void ffmpeg(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y"));
+        cmd.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(Node.TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                fail("ffmpeg timed out: " + cmd);
+            }
+            if (p.exitValue() != 0) {
+                fail("ffmpeg failed: " + cmd + "\n" + output);
+            }
+        } catch (IOException e) {
+            throw new AssertionError("cannot run ffmpeg " + cmd + ": " + e + " (run scripts/setup.sh)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.vmafx.storage.httpserve;
+
+import io.vmafx.api.uri.AssetUri;
+import io.vmafx.rclone.Deadline;
+import io.vmafx.rclone.RcloneErrors;
+import io.vmafx.spi.storage.StorageException;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+
+/**
+ * Whether a serve process answers for one asset: {@code HEAD} with the process's credentials until it says
+ * 200, says something final, dies, or the deadline passes. Ready means the asset itself answers, not that
+ * {@code /} does: only then does ffmpeg get a URL that works.
+ *
+ * <p>One instance per provider (its {@link HttpClient} keeps loopback connections open, so a warm prepare
+ * costs one round trip); thread-safe.
+ */
+final class AssetCheck {
+
+    /** What {@link #await} found when it throws nothing. */
+    enum Outcome {
+        /** HEAD answered 200. */
+        READY,
+        /** The process exited: the caller may start a new one. */
+        DIED
+    }
+
+    /** One HEAD may wait this long; a slow remote gets further tries until the deadline. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1) // no h2c upgrade dance with rclone
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .proxy(HttpClient.Builder.NO_PROXY) // a proxy from the environment must never see loopback URLs
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
+
+    /**
+     * Waits until {@code serve} answers 200 for {@code path}.
+     *
+     * @return {@link Outcome#READY}, or {@link Outcome#DIED} when the process exited meanwhile
+     * @throws StorageException     {@code NOT_FOUND} on 404 ({@code ACCESS_DENIED} when rclone logged a refusal
+     *                              meanwhile), {@code ACCESS_DENIED} on 403, {@code TOOL_FAILED} on 401 or a 5xx,
+     *                              {@code TIMEOUT} when the deadline passes
+     * @throws InterruptedException when interrupted (the request is abandoned)
+     */
+    Outcome await(ServeProcess serve, String path, AssetUri uri, Deadline deadline) throws StorageException, InterruptedException {
+        long mark = serve.stderrMark();
+        HttpRequest.Builder request = HttpRequest.newBuilder(serve.uri(path))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .header("Authorization", serve.authorization());
+        long pause = 2;
+        String lastProblem = "";
+        while (true) {
+            if (!serve.isAlive()) {
+                return Outcome.DIED;
+            }
+            Duration left = deadline.remaining();
+            if (left.isNegative() || left.isZero()) {
+                throw new StorageException(uri, StorageException.Cause.TIMEOUT, "cannot read " + uri.input()
+                        + ": rclone serve http " + serve.root() + " did not answer for it within " + deadline.describe()
+                        + (lastProblem.isEmpty() ? "" : " (" + lastProblem + ")") + RcloneErrors.suffix(serve.stderrSince(mark)));
+            }
+            int status;
+            try {
+                status = client.send(request.timeout(left.compareTo(REQUEST_TIMEOUT) < 0 ? left : REQUEST_TIMEOUT).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode();
+            } catch (HttpTimeoutException e) {
+                lastProblem = "no answer to HEAD";
+                continue;
+            } catch (IOException e) {
+                // Refused or reset: rclone died or is not accepting yet. The loop tells which.
+                lastProblem = String.valueOf(e.getMessage());
+                deadline.sleep(pause);
+                pause = Math.min(50, pause * 2);
+                continue;
+            }
+            if (status == 200) {
+                return Outcome.READY;
+            }
+            throw failure(status, serve, mark, uri);
+        }
+    }
+
+    private static StorageException failure(int status, ServeProcess serve, long mark, AssetUri uri) {
+        String rclone = serve.stderrSince(mark);
+        if (status == 404) {
+            // rclone answers 404 too when listing the directory failed; its log then says why.
+            StorageException.Cause cause = RcloneErrors.accessDenied(rclone) ? StorageException.Cause.ACCESS_DENIED
+                    : StorageException.Cause.NOT_FOUND;
+            return new StorageException(uri, cause, (cause == StorageException.Cause.NOT_FOUND ? "object not found: "
+                    : "access denied: ") + uri.input() + RcloneErrors.suffix(rclone));
+        }
+        if (status == 401) {
+            // The only credentials rclone checks here are the node's own: a bug or a foreign process on the port.
+            return new StorageException(uri, StorageException.Cause.TOOL_FAILED, "cannot read " + uri.input()
+                    + ": rclone serve http refused the node's credentials (HTTP 401)");
+        }
+        if (status == 403) {
+            return new StorageException(uri, StorageException.Cause.ACCESS_DENIED, "access denied: " + uri.input()
+                    + " (rclone serve http answered HTTP 403)" + RcloneErrors.suffix(rclone));
+        }
+        StorageException.Cause cause = RcloneErrors.accessDenied(rclone) ? StorageException.Cause.ACCESS_DENIED
+                : status >= 500 ? StorageException.Cause.TOOL_FAILED : StorageException.Cause.OTHER;
+        return new StorageException(uri, cause, "cannot read " + uri.input() + ": rclone serve http answered HTTP " + status
+                + RcloneErrors.suffix(rclone));
+    }
+}

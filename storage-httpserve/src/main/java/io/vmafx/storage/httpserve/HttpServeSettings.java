@@ -1,0 +1,44 @@
+package io.vmafx.storage.httpserve;
+
+import io.vmafx.spi.NodeSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The http-serve provider's own settings (rclone itself is {@code RcloneTool}'s), read and checked together so that {@code availability} reports a bad
+ * value (one sentence naming the variable) and {@code prepare} refuses with the same sentence.
+ *
+ * @param readyTimeout {@code VMAFX_HTTPSERVE_READY_TIMEOUT} (default 15 s): how long a prepare waits for the asset
+ *                     to answer, process start included
+ * @param idle         {@code VMAFX_HTTPSERVE_IDLE} (default 60 s): how long a serve process outlives its last lease
+ * @param vfsCacheDir  {@code <VMAFX_CACHE_DIR>/httpserve} when {@code VMAFX_HTTPSERVE_VFS_CACHE} is on, else empty
+ */
+record HttpServeSettings(Duration readyTimeout, Duration idle, Optional<Path> vfsCacheDir) {
+
+    static final String READY_TIMEOUT = "VMAFX_HTTPSERVE_READY_TIMEOUT";
+    static final String IDLE = "VMAFX_HTTPSERVE_IDLE";
+    static final String VFS_CACHE = "VMAFX_HTTPSERVE_VFS_CACHE";
+    static final String CACHE_DIR = "VMAFX_CACHE_DIR";
+    static final Path DEFAULT_CACHE_DIR = Path.of("/var/cache/vmafx");
+
+    /**
+     * @throws IllegalArgumentException for a malformed value; the message names the variable
+     */
+    static HttpServeSettings read(NodeSettings settings) {
+        Duration ready = settings.duration(READY_TIMEOUT, Duration.ofSeconds(15));
+        if (ready.isZero()) {
+            throw new IllegalArgumentException(READY_TIMEOUT + ": must be more than 0");
+        }
+        Duration idle = settings.duration(IDLE, Duration.ofSeconds(60));
+        Optional<Path> cache = Optional.empty();
+        if (settings.flag(VFS_CACHE, false)) {
+            Path dir = settings.path(CACHE_DIR).orElse(DEFAULT_CACHE_DIR);
+            if (!dir.isAbsolute()) {
+                throw new IllegalArgumentException(CACHE_DIR + ": expected an absolute path, got '" + dir + "'");
+            }
+            cache = Optional.of(dir.resolve("httpserve"));
+        }
+        return new HttpServeSettings(ready, idle, cache);
+    }
+}

@@ -1,0 +1,163 @@
+package io.vmafx.storage.httpserve;
+
+import io.vmafx.api.uri.AssetUri;
+import io.vmafx.rclone.ChildProcess;
+import io.vmafx.rclone.Deadline;
+import io.vmafx.rclone.PooledMember;
+import io.vmafx.rclone.RcloneErrors;
+import io.vmafx.rclone.RcloneTool;
+import io.vmafx.spi.storage.StorageException;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * One {@code rclone serve http <root> --read-only --addr 127.0.0.1:0} process: the port the kernel gave it
+ * and the credentials it requires. Pooled per remote root by {@link HttpServeStorageProvider}, which starts it
+ * with {@link #start} on a pool miss and stops it through the pool.
+ */
+final class ServeProcess implements PooledMember {
+
+    private static final System.Logger LOG = System.getLogger(ServeProcess.class.getName());
+    /** rclone finishes open transfers on SIGTERM; ffmpeg's reads are over by then (the leases are gone). */
+    static final Duration STOP_GRACE = Duration.ofSeconds(3);
+    private static final String HOST = "127.0.0.1";
+
+    private final String root;
+    private final ChildProcess process;
+    private final int port;
+    private final Credentials credentials;
+
+    private ServeProcess(String root, ChildProcess process, int port, Credentials credentials) {
+        this.root = root;
+        this.process = process;
+        this.port = port;
+        this.credentials = credentials;
+    }
+
+    /**
+     * Starts rclone for {@code root} and waits until it listens.
+     *
+     * @param uri the input this start is for, named in error messages
+     * @throws StorageException     {@code TOOL_FAILED} when rclone cannot be started or exits (its stderr tail in
+     *                              the message: unknown remote, bad config), {@code TIMEOUT} when it does not
+     *                              listen before {@code deadline}; the process is stopped then
+     * @throws InterruptedException when interrupted while waiting; the process is stopped first
+     */
+    static ServeProcess start(String root, RcloneTool tool, Optional<Path> vfsCacheDir, Deadline deadline, AssetUri uri)
+            throws StorageException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("serve", "http", root, "--read-only", "--addr", HOST + ":0"));
+        vfsCacheDir.ifPresent(dir -> args.addAll(List.of("--vfs-cache-mode", "full", "--cache-dir", dir.toString())));
+        Credentials credentials = Credentials.random();
+        long t0 = System.nanoTime();
+        ChildProcess process;
+        try {
+            process = ChildProcess.start("rclone-serve", tool.command(args), credentials.environment());
+        } catch (IOException e) {
+            throw new StorageException(uri, StorageException.Cause.TOOL_FAILED,
+                    "cannot read " + uri.input() + ": cannot start " + tool.binary() + ": " + e.getMessage(), e);
+        }
+        try {
+            int port = awaitListening(process, root, deadline, uri);
+            LOG.log(System.Logger.Level.INFO, () -> "http-serve: rclone serve http " + root + " listens on " + HOST + ":" + port
+                    + " (pid " + process.pid() + ", " + (System.nanoTime() - t0) / 1_000_000 + " ms)");
+            return new ServeProcess(root, process, port, credentials);
+        } catch (Throwable t) {
+            process.stop(STOP_GRACE);
+            throw t;
+        }
+    }
+
+    private static int awaitListening(ChildProcess process, String root, Deadline deadline, AssetUri uri)
+            throws StorageException, InterruptedException {
+        long pause = 2;
+        while (true) {
+            OptionalInt port = ListeningPorts.of(process.pid());
+            if (port.isPresent()) {
+                return port.getAsInt();
+            }
+            if (!process.isAlive()) {
+                String tail = process.stderrTail();
+                throw new StorageException(uri, StorageException.Cause.TOOL_FAILED, "cannot read " + uri.input()
+                        + ": rclone serve http " + root + " exited with code " + process.exitCode().orElse(-1) + ": "
+                        + (tail.isEmpty() ? "(it wrote nothing to stderr)" : tail));
+            }
+            if (deadline.expired()) {
+                throw new StorageException(uri, StorageException.Cause.TIMEOUT, "cannot read " + uri.input()
+                        + ": rclone serve http " + root + " did not listen within " + deadline.describe()
+                        + RcloneErrors.suffix(process.stderrTail()));
+            }
+            deadline.sleep(pause);
+            pause = Math.min(25, pause * 2);
+        }
+    }
+
+    /** What ffmpeg opens: the asset's URL with the credentials in it. Never log it. */
+    String location(String path) {
+        return "http://" + credentials.userInfo() + "@" + HOST + ":" + port + "/" + UrlPaths.escape(path);
+    }
+
+    /** {@link #location} without the credentials, for results and logs. */
+    String displayLocation(String path) {
+        return "http://" + HOST + ":" + port + "/" + UrlPaths.escape(path);
+    }
+
+    /** The asset's URL for the node's own requests, which send the credentials in a header. */
+    URI uri(String path) {
+        return URI.create(displayLocation(path));
+    }
+
+    String authorization() {
+        return credentials.basicAuthorization();
+    }
+
+    int port() {
+        return port;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    String root() {
+        return root;
+    }
+
+    /** A mark in rclone's stderr, to tell what it logs about one request. */
+    long stderrMark() {
+        return process.stderrMark();
+    }
+
+    String stderrSince(long mark) {
+        return process.stderrSince(mark);
+    }
+
+    String stderrTail() {
+        return process.stderrTail();
+    }
+
+    Optional<Integer> exitCode() {
+        return process.exitCode();
+    }
+
+    @Override
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void stop() {
+        process.stop(STOP_GRACE);
+        LOG.log(System.Logger.Level.DEBUG, () -> "http-serve: stopped rclone serve http " + root + " (pid " + process.pid() + ")");
+    }
+
+    @Override
+    public String toString() {
+        return "rclone serve http " + root + " (pid " + process.pid() + ", port " + port + ")";
+    }
+}
