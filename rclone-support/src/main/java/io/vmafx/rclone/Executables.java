@@ -1,10 +1,13 @@
 package io.vmafx.rclone;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Finds executables the way a shell would, so that availability checks and the command actually run agree:
@@ -47,6 +50,16 @@ public final class Executables {
     }
 
     private static boolean runnable(Path p) {
-        return Files.isRegularFile(p) && Files.isExecutable(p);
+        if (!Files.isRegularFile(p) || !Files.isExecutable(p)) {
+            return false;
+        }
+        // For root, access(X_OK) can succeed on a file nobody may execute; exec would then fail with EACCES.
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
+            return perms.contains(PosixFilePermission.OWNER_EXECUTE) || perms.contains(PosixFilePermission.GROUP_EXECUTE)
+                    || perms.contains(PosixFilePermission.OTHERS_EXECUTE);
+        } catch (IOException | UnsupportedOperationException e) {
+            return true; // no POSIX view: trust isExecutable
+        }
     }
 }

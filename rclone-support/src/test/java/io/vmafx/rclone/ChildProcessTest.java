@@ -1,0 +1,83 @@
+package io.vmafx.rclone;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ChildProcessTest {
+
+    @AfterEach
+    void noChildLeft() throws InterruptedException {
+        long end = System.nanoTime() + 2_000_000_000L;
+        while (ProcessHandle.current().descendants().anyMatch(ProcessHandle::isAlive)) {
+            assertTrue(System.nanoTime() < end, "child processes left");
+            Thread.sleep(10);
+        }
+    }
+
+    private static ChildProcess sh(String script) throws IOException {
+        return ChildProcess.start("test", List.of("/bin/sh", "-c", script), Map.of("SECRET_VALUE", "s3cr3t"));
+    }
+
+    @Test
+    void keepsTheTailOfStderrWithoutTimestamps() throws Exception {
+        ChildProcess p = sh("for i in $(seq 1 30); do echo \"2026/01/01 10:00:0$((i % 10)) line $i\" >&2; done; exit 4");
+        assertTrue(p.awaitExit(Duration.ofSeconds(5)));
+        assertEquals(Optional.of(4), p.exitCode());
+        String tail = p.stderrTail();
+        assertTrue(tail.startsWith("line 11 | line 12"), tail);
+        assertTrue(tail.endsWith("line 29 | line 30"), tail);
+    }
+
+    @Test
+    void stderrSinceAMarkHasOnlyTheNewLines() throws Exception {
+        ChildProcess p = sh("echo one >&2; read x < /dev/null; sleep 0.2; echo two >&2; sleep 5");
+        Thread.sleep(100);
+        long mark = p.stderrMark();
+        assertEquals(1, mark);
+        Thread.sleep(300);
+        assertEquals("two", p.stderrSince(mark));
+        p.stop(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void drainsLargeOutputSoTheChildNeverBlocks() throws Exception {
+        ChildProcess p = sh("head -c 4000000 /dev/zero | tr '\\0' 'x' | fold -w 100; head -c 1000000 /dev/zero | tr '\\0' 'y' | fold -w 100 >&2");
+        assertTrue(p.awaitExit(Duration.ofSeconds(10)), "blocked on a full pipe");
+    }
+
+    @Test
+    void secretsInTheEnvironmentReachTheChildButNotItsCommandLine() throws Exception {
+        ChildProcess p = sh("echo \"$SECRET_VALUE\" >&2");
+        p.awaitExit(Duration.ofSeconds(5));
+        assertEquals("s3cr3t", p.stderrTail());
+    }
+
+    @Test
+    void stopKillsAProcessThatIgnoresSigtermAfterTheGrace() throws Exception {
+        ChildProcess p = sh("trap '' TERM; while true; do sleep 0.05; done");
+        Thread.sleep(100);
+        long t0 = System.nanoTime();
+        Thread.currentThread().interrupt(); // stop goes on regardless, and keeps the interrupt
+        p.stop(Duration.ofMillis(300));
+        assertTrue(Thread.interrupted());
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        assertFalse(p.isAlive());
+        assertTrue(millis >= 250 && millis < 3_000, millis + " ms");
+        p.stop(Duration.ofMillis(300)); // idempotent
+    }
+
+    @Test
+    void aMissingExecutableIsAnIOException() {
+        assertThrows(IOException.class, () -> ChildProcess.start("test", List.of("/nonexistent/tool"), Map.of()));
+    }
+}
