@@ -2,25 +2,105 @@ package io.vmafx.storage.fuse;
 
 import io.vmafx.api.uri.AssetKind;
 import io.vmafx.api.uri.AssetUri;
+import io.vmafx.api.uri.RcloneTarget;
+import io.vmafx.rclone.Deadline;
+import io.vmafx.rclone.Executables;
+import io.vmafx.rclone.Lease;
+import io.vmafx.rclone.LeasePool;
+import io.vmafx.rclone.PrepareCounters;
+import io.vmafx.rclone.RcloneErrors;
+import io.vmafx.rclone.RcloneTool;
 import io.vmafx.spi.Availability;
 import io.vmafx.spi.NodeSettings;
 import io.vmafx.spi.storage.PreparedInput;
 import io.vmafx.spi.storage.StorageException;
 import io.vmafx.spi.storage.StorageProvider;
+import io.vmafx.spi.storage.VfsCacheLocation;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
 
-/** Storage through a read-only {@code rclone mount}: ffmpeg opens a path on the FUSE mount. */
+/**
+ * Storage through a read-only {@code rclone mount}: ffmpeg opens a path on the FUSE mount, and rclone's VFS
+ * disk cache ({@code VMAFX_CACHE_DIR}) keeps what was read for the next job and for the eBPF bypass.
+ *
+ * <p>One mount per remote root, at {@code <VMAFX_STORAGE_MOUNT_ROOT>/<sha-256 prefix>-<hint>}, shared by every
+ * job that reads from it, counted by leases, and taken down {@code VMAFX_MOUNT_IDLE} (default 60 s) after its
+ * last lease: {@code fusermount3 -u} (lazy {@code -uz} when busy), rclone stopped, the empty directory
+ * removed. A mount whose rclone died is cleaned up and replaced on the next prepare.
+ *
+ * <p>The pool is keyed by the remote root alone: a mount runs with the settings (rclone, config, cache
+ * flags) of the prepare that started it. Core hands every prepare the same settings, so they agree.
+ *
+ * <p>Core calls {@link #prepare} from many threads at once and {@link #close} at shutdown; a warm prepare
+ * costs one {@code stat} on the mount.
+ */
 public final class MountStorageProvider implements StorageProvider {
 
     public static final String NAME = "mount";
+
+    private static final System.Logger LOG = System.getLogger(MountStorageProvider.class.getName());
+
+    private final Path devFuse;
+    private final String fusermountCommand;
+    private final LeasePool<String, RcloneMount> pool = new LeasePool<>(NAME);
+    private final PrepareCounters counters = new PrepareCounters();
+    /** Made on the first remote prepare; a node that never mounts starts no thread. */
+    private volatile FileProbe probe;
+
+    /** The provider ServiceLoader makes: {@code /dev/fuse} and {@code fusermount3} on the PATH. */
+    public MountStorageProvider() {
+        this(Path.of("/dev/fuse"), "fusermount3");
+    }
+
+    /** For tests: another FUSE device and fusermount. */
+    MountStorageProvider(Path devFuse, String fusermountCommand) {
+        this.devFuse = devFuse;
+        this.fusermountCommand = fusermountCommand;
+    }
 
     @Override
     public String name() {
         return NAME;
     }
 
+    /**
+     * Usable when {@code /dev/fuse} is there, {@code fusermount3} is on the PATH, rclone is found, the mount root
+     * exists or can be created (this creates it), and the settings are well-formed. Never throws.
+     */
     @Override
     public Availability availability(NodeSettings settings) {
-        return Availability.unusable("rclone mount is not built yet (issue B)");
+        try {
+            MountSettings cfg = MountSettings.read(settings);
+            if (!Files.exists(devFuse)) {
+                return Availability.unusable(devFuse + " is missing (no FUSE in this kernel or container)");
+            }
+            if (!Files.isReadable(devFuse) || !Files.isWritable(devFuse)) {
+                return Availability.unusable(devFuse + " is not readable and writable by this user");
+            }
+            if (Executables.find(fusermountCommand).isEmpty()) {
+                return Availability.unusable(fusermountCommand + " is not on the PATH (install fuse3)");
+            }
+            if (RcloneTool.find(settings).isEmpty()) {
+                return Availability.unusable(RcloneTool.problem(settings));
+            }
+            try {
+                Files.createDirectories(cfg.mountRoot());
+            } catch (IOException | SecurityException e) {
+                return Availability.unusable("the mount root " + cfg.mountRoot() + " cannot be created (" + e + ")");
+            }
+            if (!Files.isWritable(cfg.mountRoot())) {
+                return Availability.unusable("the mount root " + cfg.mountRoot() + " is not writable");
+            }
+            return Availability.ok();
+        } catch (RuntimeException e) {
+            return Availability.unusable(String.valueOf(e.getMessage()));
+        }
     }
 
     @Override
@@ -28,12 +108,153 @@ public final class MountStorageProvider implements StorageProvider {
         return uri.kind() == AssetKind.HTTP || uri.kind().isRclone();
     }
 
+    /**
+     * An {@code http(s)://} URI as it is; an rclone asset as its path on the root's mount, once the mount is up
+     * and the asset is visible there.
+     *
+     * @throws StorageException     {@code NOT_FOUND} ("object not found: <input>") at once when the mount does
+     *                              not show it; {@code NOT_A_FILE} for a directory; {@code TOOL_FAILED} when
+     *                              rclone or fusermount3 is missing or rclone exits (its stderr tail in the
+     *                              message); {@code TIMEOUT} after {@code VMAFX_MOUNT_READY_TIMEOUT};
+     *                              {@code UNAVAILABLE} for a bad setting or after {@link #close}
+     * @throws InterruptedException when the job is cancelled; nothing stays leased, a mount this call started is
+     *                              taken down
+     */
     @Override
-    public PreparedInput prepare(AssetUri uri, NodeSettings settings) throws StorageException {
+    public PreparedInput prepare(AssetUri uri, NodeSettings settings) throws StorageException, InterruptedException {
+        counters.prepareStarted();
         if (uri.kind() == AssetKind.HTTP) {
+            counters.passedThrough();
             return PreparedInput.of(NAME, uri.url().orElseThrow(), () -> { });
         }
-        throw new StorageException(uri, StorageException.Cause.UNAVAILABLE,
-                "rclone mount is not built yet (issue B): cannot read " + uri.input());
+        try {
+            return prepareRemote(uri, settings, System.nanoTime());
+        } catch (StorageException e) {
+            counters.failed(e.reason());
+            throw e;
+        } catch (InterruptedException e) {
+            counters.interrupted();
+            throw e;
+        }
+    }
+
+    private PreparedInput prepareRemote(AssetUri uri, NodeSettings settings, long t0) throws StorageException, InterruptedException {
+        RcloneTarget target = uri.rclone().orElseThrow(() -> new StorageException(uri, StorageException.Cause.OTHER,
+                "mount cannot read " + uri.input() + ": it is neither an rclone remote nor an http(s) URL"));
+        MountSettings cfg;
+        try {
+            cfg = MountSettings.read(settings);
+        } catch (IllegalArgumentException e) {
+            throw new StorageException(uri, StorageException.Cause.UNAVAILABLE, "cannot read " + uri.input() + ": " + e.getMessage(), e);
+        }
+        Deadline deadline = Deadline.after(cfg.readyTimeout());
+        boolean started = false;
+        // Two attempts: a pooled mount may die between its liveness check and the stat (rclone killed); the
+        // second acquire cleans it up and mounts again. A mount this prepare started gets no second chance.
+        for (int attempt = 1; ; attempt++) {
+            Lease<RcloneMount> lease = acquire(uri, target, cfg, settings, deadline);
+            counters.leased(lease.fresh());
+            started |= lease.fresh();
+            boolean handedOut = false;
+            try {
+                RcloneMount mount = lease.member();
+                if (Thread.interrupted()) {
+                    // A cancelled job gets no input even when everything it needs is warm and answers at once.
+                    throw new InterruptedException("cancelled while preparing " + uri.input());
+                }
+                Path file = mount.resolve(target.path());
+                long mark = mount.stderrMark();
+                BasicFileAttributes attributes;
+                try {
+                    attributes = probe().stat(file, deadline);
+                } catch (NoSuchFileException e) {
+                    String rclone = mount.stderrSince(mark);
+                    if (RcloneErrors.accessDenied(rclone)) {
+                        throw new StorageException(uri, StorageException.Cause.ACCESS_DENIED, "access denied: " + uri.input()
+                                + RcloneErrors.suffix(rclone), e);
+                    }
+                    throw new StorageException(uri, StorageException.Cause.NOT_FOUND, "object not found: " + uri.input()
+                            + RcloneErrors.suffix(rclone), e);
+                } catch (AccessDeniedException e) {
+                    throw new StorageException(uri, StorageException.Cause.ACCESS_DENIED, "access denied: " + uri.input()
+                            + RcloneErrors.suffix(mount.stderrSince(mark)), e);
+                } catch (TimeoutException e) {
+                    throw new StorageException(uri, StorageException.Cause.TIMEOUT, "cannot read " + uri.input() + ": the mount of "
+                            + target.root() + " did not show it within " + deadline.describe() + RcloneErrors.suffix(mount.stderrSince(mark)), e);
+                } catch (IOException e) {
+                    if (mount.isAlive()) {
+                        throw new StorageException(uri, StorageException.Cause.TOOL_FAILED, "cannot read " + uri.input() + ": "
+                                + e + RcloneErrors.suffix(mount.stderrSince(mark)), e);
+                    }
+                    if (lease.fresh() || attempt >= 2) {
+                        throw mount.exited(uri);
+                    }
+                    LOG.log(System.Logger.Level.WARNING, "mount: " + mount + " died while preparing " + uri.input() + "; mounting again");
+                    continue;
+                }
+                if (!attributes.isRegularFile()) {
+                    throw new StorageException(uri, StorageException.Cause.NOT_A_FILE, "not a file: " + uri.input()
+                            + (attributes.isDirectory() ? " (a directory)" : ""));
+                }
+                PreparedInput input = PreparedInput.of(NAME, file.toString(), lease::close);
+                if (cfg.cached()) {
+                    input = input.withVfsCache(new VfsCacheLocation(cfg.cacheDir(), target.root(), target.path(), file));
+                }
+                handedOut = true;
+                counters.succeeded(System.nanoTime() - t0, started);
+                return input;
+            } finally {
+                if (!handedOut) {
+                    lease.close();
+                }
+            }
+        }
+    }
+
+    private Lease<RcloneMount> acquire(AssetUri uri, RcloneTarget target, MountSettings cfg, NodeSettings settings,
+                                       Deadline deadline) throws StorageException, InterruptedException {
+        try {
+            return pool.acquire(target.root(), cfg.idle(), root -> {
+                RcloneTool tool = RcloneTool.find(settings).orElseThrow(() -> new StorageException(uri,
+                        StorageException.Cause.TOOL_FAILED, "cannot read " + uri.input() + ": " + RcloneTool.problem(settings)));
+                Path fusermount = Executables.find(fusermountCommand).orElseThrow(() -> new StorageException(uri,
+                        StorageException.Cause.TOOL_FAILED, "cannot read " + uri.input() + ": " + fusermountCommand
+                        + " is not on the PATH (install fuse3)"));
+                return RcloneMount.start(root, tool, new Fusermount(fusermount), cfg, deadline, uri);
+            });
+        } catch (IllegalStateException closed) {
+            throw new StorageException(uri, StorageException.Cause.UNAVAILABLE, "cannot read " + uri.input()
+                    + ": the mount storage is closed (the node is shutting down)", closed);
+        }
+    }
+
+    private FileProbe probe() {
+        FileProbe p = probe;
+        if (p == null) {
+            synchronized (this) {
+                p = probe;
+                if (p == null) {
+                    p = new FileProbe();
+                    probe = p;
+                }
+            }
+        }
+        return p;
+    }
+
+    /** {@code prepares}, {@code pool_hits}, {@code pool_misses}, {@code failures_<cause>}, latency, pool gauges. */
+    @Override
+    public Map<String, Number> counters() {
+        return counters.snapshot(pool.stats());
+    }
+
+    /** Unmounts every mount, leased or not, stops its rclone and removes its directory. Idempotent. */
+    @Override
+    public void close() {
+        pool.close();
+        FileProbe p = probe;
+        if (p != null) {
+            p.close();
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.vmafx.storage.httpserve;
 import io.vmafx.spi.NodeSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -13,13 +14,17 @@ import java.util.Optional;
  *                     to answer, process start included
  * @param idle         {@code VMAFX_HTTPSERVE_IDLE} (default 60 s): how long a serve process outlives its last lease
  * @param vfsCacheDir  {@code <VMAFX_CACHE_DIR>/httpserve} when {@code VMAFX_HTTPSERVE_VFS_CACHE} is on, else empty
+ * @param cacheMaxSize {@code VMAFX_VFS_CACHE_MAX_SIZE} in bytes (default 10G), the same bound as the mount's
+ * @param cacheMaxAge  {@code VMAFX_VFS_CACHE_MAX_AGE} (default 1h)
  */
-record HttpServeSettings(Duration readyTimeout, Duration idle, Optional<Path> vfsCacheDir) {
+record HttpServeSettings(Duration readyTimeout, Duration idle, Optional<Path> vfsCacheDir, long cacheMaxSize, Duration cacheMaxAge) {
 
     static final String READY_TIMEOUT = "VMAFX_HTTPSERVE_READY_TIMEOUT";
     static final String IDLE = "VMAFX_HTTPSERVE_IDLE";
     static final String VFS_CACHE = "VMAFX_HTTPSERVE_VFS_CACHE";
     static final String CACHE_DIR = "VMAFX_CACHE_DIR";
+    static final String CACHE_MAX_SIZE = "VMAFX_VFS_CACHE_MAX_SIZE";
+    static final String CACHE_MAX_AGE = "VMAFX_VFS_CACHE_MAX_AGE";
     static final Path DEFAULT_CACHE_DIR = Path.of("/var/cache/vmafx");
 
     /**
@@ -39,6 +44,17 @@ record HttpServeSettings(Duration readyTimeout, Duration idle, Optional<Path> vf
             }
             cache = Optional.of(dir.resolve("httpserve"));
         }
-        return new HttpServeSettings(ready, idle, cache);
+        long maxSize = settings.size(CACHE_MAX_SIZE, 10L << 30);
+        Duration maxAge = settings.duration(CACHE_MAX_AGE, Duration.ofHours(1));
+        return new HttpServeSettings(ready, idle, cache, maxSize, maxAge);
+    }
+
+    /**
+     * The VFS cache flags for {@code rclone serve http}, none when the cache is off. Sizes go as bytes with an
+     * explicit {@code B} (a bare number is KiB to rclone), ages in milliseconds.
+     */
+    List<String> cacheArgs() {
+        return vfsCacheDir.map(dir -> List.of("--vfs-cache-mode", "full", "--cache-dir", dir.toString(),
+                "--vfs-cache-max-size", cacheMaxSize + "B", "--vfs-cache-max-age", cacheMaxAge.toMillis() + "ms")).orElse(List.of());
     }
 }

@@ -26,6 +26,9 @@ import java.util.Map;
  * read back from {@code /proc}; it accepts only a user and password generated for it, which ffmpeg gets in the
  * URL ({@link PreparedInput#location()}) and logs never see ({@link PreparedInput#displayLocation()}).
  *
+ * <p>The pool is keyed by the remote root alone: a serve process runs with the settings (rclone, config, cache
+ * flags) of the prepare that started it. Core hands every prepare the same settings, so they agree.
+ *
  * <p>Core calls {@link #prepare} from many threads at once and {@link #close} at shutdown; a warm prepare
  * costs one HEAD request on loopback.
  */
@@ -113,6 +116,10 @@ public final class HttpServeStorageProvider implements StorageProvider {
             boolean handedOut = false;
             try {
                 ServeProcess serve = lease.member();
+                if (Thread.interrupted()) {
+                    // A cancelled job gets no input even when everything it needs is warm and answers at once.
+                    throw new InterruptedException("cancelled while preparing " + uri.input());
+                }
                 if (check().await(serve, target.path(), uri, deadline) == AssetCheck.Outcome.READY) {
                     PreparedInput input = PreparedInput.of(NAME, serve.location(target.path()), lease::close)
                             .withDisplayLocation(serve.displayLocation(target.path()));
@@ -145,7 +152,7 @@ public final class HttpServeStorageProvider implements StorageProvider {
             return pool.acquire(target.root(), cfg.idle(), root -> {
                 RcloneTool tool = RcloneTool.find(settings).orElseThrow(() -> new StorageException(uri,
                         StorageException.Cause.TOOL_FAILED, "cannot read " + uri.input() + ": " + RcloneTool.problem(settings)));
-                return ServeProcess.start(root, tool, cfg.vfsCacheDir(), deadline, uri);
+                return ServeProcess.start(root, tool, cfg.cacheArgs(), deadline, uri);
             });
         } catch (IllegalStateException closed) {
             throw new StorageException(uri, StorageException.Cause.UNAVAILABLE, "cannot read " + uri.input()

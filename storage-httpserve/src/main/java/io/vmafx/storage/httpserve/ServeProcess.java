@@ -9,7 +9,6 @@ import io.vmafx.rclone.RcloneTool;
 import io.vmafx.spi.storage.StorageException;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,10 +48,10 @@ final class ServeProcess implements PooledMember {
      *                              listen before {@code deadline}; the process is stopped then
      * @throws InterruptedException when interrupted while waiting; the process is stopped first
      */
-    static ServeProcess start(String root, RcloneTool tool, Optional<Path> vfsCacheDir, Deadline deadline, AssetUri uri)
+    static ServeProcess start(String root, RcloneTool tool, List<String> cacheArgs, Deadline deadline, AssetUri uri)
             throws StorageException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("serve", "http", root, "--read-only", "--addr", HOST + ":0"));
-        vfsCacheDir.ifPresent(dir -> args.addAll(List.of("--vfs-cache-mode", "full", "--cache-dir", dir.toString())));
+        args.addAll(cacheArgs);
         Credentials credentials = Credentials.random();
         long t0 = System.nanoTime();
         ChildProcess process;

@@ -26,7 +26,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -406,7 +405,8 @@ class HttpServeStorageProviderTest {
             assertNull(cache.fusePath());
             assertArrayEquals(remote.bytes(CLIP), get(in.location()).body());
             String cmdline = Files.readString(Path.of("/proc/" + TestRemote.childPids().get(0) + "/cmdline")).replace('\0', ' ');
-            assertTrue(cmdline.contains("--vfs-cache-mode full --cache-dir " + cache.cacheDir()), cmdline);
+            assertTrue(cmdline.endsWith("--vfs-cache-mode full --cache-dir " + cache.cacheDir()
+                    + " --vfs-cache-max-size 10737418240B --vfs-cache-max-age 3600000ms "), cmdline);
             assertTrue(Files.isDirectory(cache.cacheDir().resolve("vfs")), "rclone's cache is in place");
         }
     }

@@ -1,0 +1,196 @@
+package io.vmafx.storage.fuse;
+
+import io.vmafx.api.uri.AssetUri;
+import io.vmafx.rclone.ChildProcess;
+import io.vmafx.rclone.Deadline;
+import io.vmafx.rclone.PooledMember;
+import io.vmafx.rclone.RcloneErrors;
+import io.vmafx.rclone.RcloneTool;
+import io.vmafx.spi.storage.StorageException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One {@code rclone mount <root> <dir> --read-only} child process (not {@code --daemon}: the node owns it and
+ * can always stop it) and its mount point. Pooled per remote root by {@link MountStorageProvider}, which starts
+ * it with {@link #start} on a pool miss and stops it through the pool: unmount, stop rclone, remove the
+ * directory.
+ */
+final class RcloneMount implements PooledMember {
+
+    private static final System.Logger LOG = System.getLogger(RcloneMount.class.getName());
+    /** After the unmount rclone only flushes its cache metadata; a few seconds is plenty. */
+    static final Duration STOP_GRACE = Duration.ofSeconds(5);
+
+    private final String root;
+    private final Path dir;
+    private final ChildProcess process;
+    private final Fusermount fusermount;
+
+    private RcloneMount(String root, Path dir, ChildProcess process, Fusermount fusermount) {
+        this.root = root;
+        this.dir = dir;
+        this.process = process;
+        this.fusermount = fusermount;
+    }
+
+    /**
+     * Mounts {@code root} at its directory below the mount root and waits until the kernel lists the mount.
+     *
+     * @param uri the input this start is for, named in error messages
+     * @throws StorageException     {@code TOOL_FAILED} when the mount point cannot be made ready or rclone cannot be
+     *                              started or exits (its stderr tail in the message), {@code TIMEOUT} when the mount
+     *                              does not appear before {@code deadline}; nothing is left behind then
+     * @throws InterruptedException when interrupted while waiting; nothing is left behind
+     */
+    static RcloneMount start(String root, RcloneTool tool, Fusermount fusermount, MountSettings cfg, Deadline deadline, AssetUri uri)
+            throws StorageException, InterruptedException {
+        long t0 = System.nanoTime();
+        Path dir = prepareMountPoint(cfg.mountRoot(), root, fusermount, uri);
+        List<String> args = new ArrayList<>(List.of("mount", root, dir.toString(), "--read-only"));
+        args.addAll(cfg.cacheArgs());
+        ChildProcess process;
+        try {
+            process = ChildProcess.start("rclone-mount", tool.command(args), Map.of());
+        } catch (IOException e) {
+            MountPoints.removeIfUnmountedAndEmpty(dir);
+            throw new StorageException(uri, StorageException.Cause.TOOL_FAILED,
+                    "cannot read " + uri.input() + ": cannot start " + tool.binary() + ": " + e.getMessage(), e);
+        }
+        RcloneMount mount = new RcloneMount(root, dir, process, fusermount);
+        try {
+            mount.awaitMounted(deadline, uri);
+        } catch (Throwable t) {
+            mount.stop();
+            throw t;
+        }
+        LOG.log(System.Logger.Level.INFO, () -> "mount: rclone mount " + root + " is up at " + dir + " (pid " + process.pid()
+                + ", " + (System.nanoTime() - t0) / 1_000_000 + " ms)");
+        return mount;
+    }
+
+    /**
+     * Makes the mount point of {@code root} an empty directory that is no mount point, and returns it. A mount
+     * left there by a node that was killed (a dead FUSE connection) is unmounted; files found there are never
+     * deleted: that is refused.
+     */
+    private static Path prepareMountPoint(Path mountRoot, String root, Fusermount fusermount, AssetUri uri) throws StorageException {
+        Path dir = MountPoints.dirFor(mountRoot, root);
+        try {
+            // The kernel lists mounts under their real path (/var/run, not /run, if /run is a link), so the
+            // name is resolved against the real mount root. Not against the directory itself: a dead FUSE
+            // mount there cannot even be stat'ed.
+            Files.createDirectories(mountRoot);
+            dir = MountPoints.dirFor(mountRoot.toRealPath(), root);
+            if (MountTable.isMounted(dir)) {
+                LOG.log(System.Logger.Level.WARNING, "mount: " + dir + " is mounted already (left by a stopped node?); unmounting it");
+                if (!fusermount.unmount(dir)) {
+                    throw new StorageException(uri, StorageException.Cause.TOOL_FAILED, "cannot read " + uri.input()
+                            + ": the mount point " + dir + " is mounted and cannot be unmounted");
+                }
+            }
+            Files.createDirectories(dir);
+            if (!MountPoints.isEmpty(dir)) {
+                throw new StorageException(uri, StorageException.Cause.TOOL_FAILED, "cannot read " + uri.input()
+                        + ": the mount point " + dir + " is not empty (the node mounts over nothing and deletes nothing there)");
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new StorageException(uri, StorageException.Cause.TOOL_FAILED,
+                    "cannot read " + uri.input() + ": cannot create the mount point " + dir + ": " + e, e);
+        }
+    }
+
+    private void awaitMounted(Deadline deadline, AssetUri uri) throws StorageException, InterruptedException {
+        long pause = 2;
+        while (true) {
+            Optional<MountTable.Mount> m;
+            try {
+                m = MountTable.at(dir);
+            } catch (IOException e) {
+                throw new StorageException(uri, StorageException.Cause.TOOL_FAILED,
+                        "cannot read " + uri.input() + ": cannot read " + MountTable.MOUNTINFO + ": " + e, e);
+            }
+            if (m.isPresent() && m.get().fsType().startsWith("fuse")) {
+                return;
+            }
+            if (!process.isAlive()) {
+                throw exited(uri);
+            }
+            if (deadline.expired()) {
+                throw new StorageException(uri, StorageException.Cause.TIMEOUT, "cannot read " + uri.input()
+                        + ": rclone mount " + root + " did not mount within " + deadline.describe()
+                        + RcloneErrors.suffix(process.stderrTail()));
+            }
+            deadline.sleep(pause);
+            pause = Math.min(25, pause * 2);
+        }
+    }
+
+    /** The {@code TOOL_FAILED} error for rclone having exited, with the tail of its stderr. */
+    StorageException exited(AssetUri uri) {
+        String tail = process.stderrTail();
+        return new StorageException(uri, StorageException.Cause.TOOL_FAILED, "cannot read " + uri.input()
+                + ": rclone mount " + root + " exited with code " + process.exitCode().orElse(-1) + ": "
+                + (tail.isEmpty() ? "(it wrote nothing to stderr)" : tail));
+    }
+
+    /** The path of {@code path} (below the remote root) on this mount. */
+    Path resolve(String path) {
+        return dir.resolve(path);
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    String root() {
+        return root;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    long stderrMark() {
+        return process.stderrMark();
+    }
+
+    String stderrSince(long mark) {
+        return process.stderrSince(mark);
+    }
+
+    /** rclone runs and the kernel still lists the mount. */
+    @Override
+    public boolean isAlive() {
+        return process.isAlive() && MountTable.isMounted(dir);
+    }
+
+    /**
+     * {@code fusermount3 -u} (then {@code -uz} when busy), then SIGTERM to rclone (SIGKILL after
+     * {@link #STOP_GRACE}), then the mount directory itself is removed if it is no mount point and empty.
+     */
+    @Override
+    public void stop() {
+        boolean unmounted = fusermount.unmount(dir);
+        process.stop(STOP_GRACE);
+        // A dead rclone's mount can be unmounted now if the first try found it busy.
+        if (!unmounted) {
+            unmounted = fusermount.unmount(dir);
+        }
+        boolean removed = unmounted && MountPoints.removeIfUnmountedAndEmpty(dir);
+        LOG.log(System.Logger.Level.DEBUG, () -> "mount: stopped rclone mount " + root + " (pid " + process.pid() + ")"
+                + (removed ? "" : "; " + dir + " stays"));
+    }
+
+    @Override
+    public String toString() {
+        return "rclone mount " + root + " at " + dir + " (pid " + process.pid() + ")";
+    }
+}
