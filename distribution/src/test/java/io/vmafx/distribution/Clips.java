@@ -45,14 +45,39 @@ final class Clips {
 
     /** A 2 s 320x240 25 fps test pattern. */
     static Path reference(Path out) {
-        ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2", "-pix_fmt", "yuv420p", out.toString());
-        return out;
+        return testPattern(out, 320, 240, 2);
     }
 
     /** {@code reference} down-scaled to a quarter and back: a clearly lower score. */
     static Path degraded(Path reference, Path out) {
-        ffmpeg("-i", reference.toString(), "-vf", "scale=80:60,scale=320:240", "-pix_fmt", "yuv420p", out.toString());
+        return degraded(reference, out, 320, 240);
+    }
+
+    /**
+     * A {@code width}x{@code height} 25 fps test pattern of {@code seconds} (25 frames a second), as y4m when
+     * {@code out} ends with {@code .y4m}; its parent directories are created.
+     */
+    static Path testPattern(Path out, int width, int height, int seconds) {
+        mkdirs(out);
+        ffmpeg("-f", "lavfi", "-i", "testsrc2=size=" + width + "x" + height + ":rate=25:duration=" + seconds,
+                "-pix_fmt", "yuv420p", out.toString());
         return out;
+    }
+
+    /** {@code reference} ({@code width}x{@code height}) down-scaled to a quarter and back: a clearly lower score. */
+    static Path degraded(Path reference, Path out, int width, int height) {
+        mkdirs(out);
+        ffmpeg("-i", reference.toString(), "-vf", "scale=" + width / 4 + ":" + height / 4 + ",scale=" + width + ":" + height,
+                "-pix_fmt", "yuv420p", out.toString());
+        return out;
+    }
+
+    private static void mkdirs(Path file) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw new AssertionError("cannot create the directory of " + file + ": " + e, e);
+        }
     }
 
     /**

@@ -96,7 +96,16 @@ final class Node {
 
     /** Runs {@code bin/vmafx-node args} with {@code env} added, in {@code dir}. */
     static Result run(Map<String, String> env, Path dir, String... args) {
-        List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
+        return run(List.of(), env, dir, args);
+    }
+
+    /**
+     * Runs {@code prefix bin/vmafx-node args} with {@code env} added, in {@code dir}: {@code prefix} is a wrapper
+     * that ends by running the rest of its arguments ({@code unshare -m sh -c '... && exec "$@"' sh}).
+     */
+    static Result run(List<String> prefix, Map<String, String> env, Path dir, String... args) {
+        List<String> command = new ArrayList<>(prefix);
+        command.add(LAUNCHER.toString());
         command.addAll(List.of(args));
         Result r = exec(command, env, dir);
         if (r.stderr().startsWith(LAUNCHER_REBUILT)) {
@@ -110,6 +119,162 @@ final class Node {
 
     /** What bin/vmafx-node prints on stderr before it rebuilds a stale module path. */
     static final String LAUNCHER_REBUILT = "build: mvn package";
+
+    /** A node started by {@link #start}: it runs in the background, its output going to files. */
+    static final class Running implements AutoCloseable {
+        private final List<String> command;
+        private final Process process;
+        private final Path out;
+        private final Path err;
+
+        private Running(List<String> command, Process process, Path out, Path err) {
+            this.command = command;
+            this.process = process;
+            this.out = out;
+            this.err = err;
+        }
+
+        /** The node's JVM (the launcher execs {@code java}). */
+        Process process() {
+            return process;
+        }
+
+        /** The node's live descendants whose executable's file name is {@code name} ({@code rclone}, {@code ffmpeg}). */
+        List<ProcessHandle> descendants(String name) {
+            return process.descendants().filter(h -> h.isAlive() && h.info().command()
+                    .map(c -> Path.of(c).getFileName().toString().equals(name)).orElse(false)).toList();
+        }
+
+        /** Waits up to {@code seconds} for the first descendant named {@code name}; fails the test when none comes. */
+        ProcessHandle awaitDescendant(String name, long seconds) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (System.nanoTime() < deadline) {
+                List<ProcessHandle> found = descendants(name);
+                if (!found.isEmpty()) {
+                    return found.get(0);
+                }
+                if (!process.isAlive()) {
+                    fail("the node exited before it started " + name + ": " + awaitExit(1));
+                }
+                Thread.sleep(20);
+            }
+            throw new AssertionError("no " + name + " below the node within " + seconds + " s: " + command);
+        }
+
+        /**
+         * Waits up to {@code seconds} until {@code reader} (a descendant) has read at least {@code bytes}: its
+         * {@code rchar} in {@code /proc/<pid>/io}, what it got from {@code read(2)} and the like (files, pipes, FUSE;
+         * not {@code recv(2)} on a socket). Fails the test when it exits first.
+         */
+        void awaitRead(ProcessHandle reader, long bytes, long seconds) throws InterruptedException {
+            Path io = Path.of("/proc", Long.toString(reader.pid()), "io");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            long read = 0;
+            while (System.nanoTime() < deadline) {
+                try {
+                    read = Files.readAllLines(io).stream().filter(l -> l.startsWith("rchar:"))
+                            .mapToLong(l -> Long.parseLong(l.substring(6).trim())).findFirst().orElse(0);
+                } catch (IOException e) {
+                    fail(reader.pid() + " exited after reading " + read + " bytes, before " + bytes + ": " + awaitExit(5));
+                }
+                if (read >= bytes) {
+                    return;
+                }
+                Thread.sleep(5);
+            }
+            throw new AssertionError(reader.pid() + " read only " + read + " of " + bytes + " bytes within " + seconds + " s");
+        }
+
+        /**
+         * Waits up to {@code seconds} until {@code process} (a descendant) has used {@code cpuMillis} of CPU time, all
+         * its threads together: how far ffmpeg has got with scoring, whatever else the machine is doing.
+         */
+        void awaitCpu(ProcessHandle process, long cpuMillis, long seconds) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            long used = 0;
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    fail(process.pid() + " exited after " + used + " ms of CPU, before " + cpuMillis + ": " + awaitExit(5));
+                }
+                used = process.info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(0L);
+                if (used >= cpuMillis) {
+                    return;
+                }
+                Thread.sleep(5);
+            }
+            throw new AssertionError(process.pid() + " used only " + used + " of " + cpuMillis + " ms of CPU within " + seconds + " s");
+        }
+
+        /**
+         * Waits until the job is well under way: the node's rclone has read {@code 20 MiB} from the remote and
+         * ffmpeg has scored for 400 ms of CPU time. Returns ffmpeg.
+         */
+        ProcessHandle awaitMidJob() throws InterruptedException {
+            ProcessHandle ffmpeg = awaitDescendant("ffmpeg", 30);
+            // rclone's count, not ffmpeg's: in http-serve mode ffmpeg reads a socket, which rchar does not count.
+            awaitRead(awaitDescendant("rclone", 5), 20L << 20, 30);
+            awaitCpu(ffmpeg, 400, 30);
+            return ffmpeg;
+        }
+
+        /** Waits up to {@code seconds} for the node to exit (else kills it and fails) and returns what it did. */
+        Result awaitExit(long seconds) throws InterruptedException {
+            if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+                kill(process);
+                fail("timed out after " + seconds + " s: " + result(-1));
+            }
+            return result(process.exitValue());
+        }
+
+        private Result result(int exit) {
+            try {
+                return new Result(command, exit, read(out), read(err));
+            } catch (IOException e) {
+                throw new AssertionError("cannot read the output of " + command + ": " + e, e);
+            }
+        }
+
+        /** Kills the node and its descendants if still running and deletes its output files. */
+        @Override
+        public void close() {
+            if (process.isAlive()) {
+                kill(process);
+            }
+            deleteQuietly(out);
+            deleteQuietly(err);
+        }
+    }
+
+    /**
+     * Starts {@code bin/vmafx-node args} with {@code env} added, in {@code dir}, and returns at once. Runs the
+     * launcher once first ({@code --version}) so that a stale module path is rebuilt before, not during, the run.
+     */
+    static Running start(Map<String, String> env, Path dir, String... args) throws IOException {
+        Result version = run("--version");
+        assertEquals(0, version.exit(), () -> "the launcher does not run: " + version);
+        List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile("vmafx-test-out-", ".txt");
+        Path err = Files.createTempFile("vmafx-test-err-", ".txt");
+        ProcessBuilder pb = builder(command, env, dir).redirectOutput(out.toFile()).redirectError(err.toFile());
+        try {
+            return new Running(command, pb.start(), out, err);
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(out);
+            deleteQuietly(err);
+            throw e;
+        }
+    }
+
+    /** A process builder for a node command line: stdin from /dev/null, no inherited VMAFX_* but those two, {@code env} added. */
+    private static ProcessBuilder builder(List<String> command, Map<String, String> env, Path dir) {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Map<String, String> e = pb.environment();
+        e.keySet().removeIf(k -> k.startsWith("VMAFX_") && !k.equals("VMAFX_FFMPEG") && !k.equals("VMAFX_VMAF_MODEL"));
+        e.putAll(env);
+        return pb;
+    }
 
     /** What the launcher runs, with {@code modulePath} instead of its own: {@code java -Dvmafx.home=... --module-path P -m ... args}. */
     static List<String> java(String modulePath, String... args) {
@@ -128,12 +293,7 @@ final class Node {
         try {
             out = Files.createTempFile("vmafx-test-out-", ".txt");
             err = Files.createTempFile("vmafx-test-err-", ".txt");
-            ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile());
-            Map<String, String> e = pb.environment();
-            e.keySet().removeIf(k -> k.startsWith("VMAFX_") && !k.equals("VMAFX_FFMPEG") && !k.equals("VMAFX_VMAF_MODEL"));
-            e.putAll(env);
+            ProcessBuilder pb = builder(command, env, dir).redirectOutput(out.toFile()).redirectError(err.toFile());
             p = pb.start();
             if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 kill(p);

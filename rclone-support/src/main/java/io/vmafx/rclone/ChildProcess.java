@@ -2,6 +2,7 @@ package io.vmafx.rclone;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,18 +23,19 @@ public final class ChildProcess {
     /** rclone starts each log line with a timestamp; error messages read better without it. */
     private static final Pattern TIMESTAMP = Pattern.compile("^\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}(\\.\\d+)? ");
     private static final int TAIL_LINES = 20;
+    private static final Duration SIGNAL_TIMEOUT = Duration.ofSeconds(2);
 
     private final String label;
     private final Process process;
     private final StreamDrainer stdout;
     private final StreamDrainer stderr;
 
-    private ChildProcess(String label, Process process) {
+    private ChildProcess(String label, Process process, int stdoutCapture) {
         this.label = label;
         this.process = process;
         long pid = process.pid();
         this.stdout = new StreamDrainer(process.getInputStream(), label + "-" + pid + "-stdout", TAIL_LINES,
-                line -> LOG.log(System.Logger.Level.DEBUG, () -> label + "[" + pid + "]: " + line));
+                line -> LOG.log(System.Logger.Level.DEBUG, () -> label + "[" + pid + "]: " + line), stdoutCapture);
         this.stderr = new StreamDrainer(process.getErrorStream(), label + "-" + pid + "-stderr", TAIL_LINES,
                 line -> LOG.log(System.Logger.Level.DEBUG, () -> label + "[" + pid + "]: " + line));
     }
@@ -47,9 +49,26 @@ public final class ChildProcess {
      * @throws IOException when the executable cannot be started (missing, not executable)
      */
     public static ChildProcess start(String label, List<String> command, Map<String, String> environment) throws IOException {
+        return start(label, command, environment, 0);
+    }
+
+    /**
+     * {@link #start}, also keeping stdout whole (lines uncut) up to {@code stdoutLimit} characters for
+     * {@link #stdout()}: for a command whose answer is its output, such as {@code rclone lsjson}.
+     */
+    public static ChildProcess startCapturing(String label, List<String> command, Map<String, String> environment, int stdoutLimit)
+            throws IOException {
+        if (stdoutLimit <= 0) {
+            throw new IllegalArgumentException("stdoutLimit must be more than 0: " + stdoutLimit);
+        }
+        return start(label, command, environment, stdoutLimit);
+    }
+
+    private static ChildProcess start(String label, List<String> command, Map<String, String> environment, int stdoutCapture)
+            throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().putAll(environment);
-        ChildProcess child = new ChildProcess(label, builder.start());
+        ChildProcess child = new ChildProcess(label, builder.start(), stdoutCapture);
         child.stdout.start();
         child.stderr.start();
         LOG.log(System.Logger.Level.DEBUG, () -> "started " + label + " as pid " + child.pid());
@@ -77,6 +96,58 @@ public final class ChildProcess {
      */
     public boolean awaitExit(Duration timeout) throws InterruptedException {
         return process.waitFor(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * What a process started with {@link #startCapturing} wrote to stdout (up to its limit; empty for one
+     * started with {@link #start}). Once the process has exited, first waits briefly for the pipe to be read to
+     * its end, so the answer is complete.
+     */
+    public String stdout() {
+        if (!process.isAlive()) {
+            stdout.awaitEnd(1_000);
+        }
+        return stdout.captured();
+    }
+
+    /**
+     * Sends the signal {@code SIG<name>} ({@code "HUP"}) to the process with {@code kill -s}: the JDK itself
+     * sends only TERM and KILL. {@code rclone mount} re-reads every directory from the remote on {@code HUP}.
+     *
+     * @return whether the signal was delivered: {@code false} when the process has exited, no {@code kill} is on
+     *         the PATH, or it failed (the reason is logged)
+     * @throws InterruptedException when interrupted while {@code kill} runs; it is stopped first
+     */
+    public boolean signal(String name) throws InterruptedException {
+        if (!name.matches("[A-Z][A-Z0-9]*")) {
+            throw new IllegalArgumentException("a signal name such as HUP, got '" + name + "'");
+        }
+        if (!process.isAlive()) {
+            return false;
+        }
+        Optional<Path> kill = Executables.find("kill");
+        if (kill.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, () -> "cannot send SIG" + name + " to " + this + ": no kill on the PATH");
+            return false;
+        }
+        ChildProcess k;
+        try {
+            k = start("kill", List.of(kill.get().toString(), "-s", name, Long.toString(pid())), Map.of());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, () -> "cannot send SIG" + name + " to " + this + ": " + e.getMessage());
+            return false;
+        }
+        try {
+            if (k.awaitExit(SIGNAL_TIMEOUT) && k.exitCode().orElse(-1) == 0) {
+                return true;
+            }
+            String why = k.exitCode().map(c -> "kill exited with code " + c + (k.stderrTail().isEmpty() ? "" : ": " + k.stderrTail()))
+                    .orElse("kill did not finish within " + SIGNAL_TIMEOUT.toMillis() + " ms");
+            LOG.log(System.Logger.Level.WARNING, () -> "cannot send SIG" + name + " to " + this + ": " + why);
+            return false;
+        } finally {
+            k.stop(Duration.ofMillis(500));
+        }
     }
 
     /** A mark in stderr for {@link #stderrSince}: how many lines it has written so far. */

@@ -10,7 +10,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * A provider's counters, as {@code StorageProvider.counters()} reports them: {@code prepares},
  * {@code pool_hits}, {@code pool_misses}, {@code passthrough} (http(s) URLs handed on as they are),
- * {@code failures_<cause>} for every {@link StorageException.Cause}, {@code interrupted}, and prepare latency
+ * {@code failures_<cause>} for every {@link StorageException.Cause}, {@code interrupted}, {@code warm_miss_checks}
+ * (a warm member said "missing" and the remote was asked directly, see {@link WarmMiss}) and {@code warm_miss_found}
+ * (of those, the remote had the object: the member's listing was stale), and prepare latency
  * of successful remote prepares, overall ({@code prepare_*}) and split by pool hit ({@code prepare_warm_*})
  * and miss ({@code prepare_cold_*}). Thread-safe; recording never blocks.
  */
@@ -21,6 +23,8 @@ public final class PrepareCounters {
     private final LongAdder misses = new LongAdder();
     private final LongAdder passthrough = new LongAdder();
     private final LongAdder interrupted = new LongAdder();
+    private final LongAdder warmMissChecks = new LongAdder();
+    private final LongAdder warmMissFound = new LongAdder();
     private final Map<StorageException.Cause, LongAdder> failures = new EnumMap<>(StorageException.Cause.class);
     private final LatencyStat all = new LatencyStat();
     private final LatencyStat warm = new LatencyStat();
@@ -55,6 +59,14 @@ public final class PrepareCounters {
         interrupted.increment();
     }
 
+    /** A warm member said "missing" and the remote was asked directly; {@code found} when it had the object. */
+    public void warmMissChecked(boolean found) {
+        warmMissChecks.increment();
+        if (found) {
+            warmMissFound.increment();
+        }
+    }
+
     /** A remote prepare succeeded after {@code nanos}; {@code fresh} when it had to start its process. */
     public void succeeded(long nanos, boolean fresh) {
         all.record(nanos);
@@ -76,6 +88,8 @@ public final class PrepareCounters {
         }
         m.put("failures", failed);
         m.put("interrupted", interrupted.sum());
+        m.put("warm_miss_checks", warmMissChecks.sum());
+        m.put("warm_miss_found", warmMissFound.sum());
         all.addTo(m, "prepare");
         warm.addTo(m, "prepare_warm");
         cold.addTo(m, "prepare_cold");

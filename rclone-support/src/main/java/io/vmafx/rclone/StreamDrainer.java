@@ -27,6 +27,9 @@ final class StreamDrainer {
     private final Consumer<String> onLine;
     private final ArrayDeque<String> tail = new ArrayDeque<>();
     private final Thread thread;
+    /** The whole output, up to {@code captureLimit} characters, or null when not asked for. Guarded by tail. */
+    private final StringBuilder captured;
+    private final int captureLimit;
     private long lines;
 
     /**
@@ -34,9 +37,19 @@ final class StreamDrainer {
      * @param onLine called on the drainer thread for each line (logging); its exceptions are ignored
      */
     StreamDrainer(InputStream in, String threadName, int keep, Consumer<String> onLine) {
+        this(in, threadName, keep, onLine, 0);
+    }
+
+    /**
+     * @param captureLimit when more than 0, the output is also kept whole (lines uncut, newline-terminated) up to
+     *                     this many characters, for {@link #captured()}: a command's answer rather than its chatter
+     */
+    StreamDrainer(InputStream in, String threadName, int keep, Consumer<String> onLine, int captureLimit) {
         this.in = in;
         this.keep = keep;
         this.onLine = onLine;
+        this.captureLimit = captureLimit;
+        this.captured = captureLimit > 0 ? new StringBuilder() : null;
         this.thread = new Thread(this::drain, threadName);
         this.thread.setDaemon(true);
     }
@@ -51,6 +64,13 @@ final class StreamDrainer {
             while ((line = reader.readLine()) != null) {
                 String kept = line.length() > MAX_LINE ? line.substring(0, MAX_LINE) + "..." : line;
                 synchronized (tail) {
+                    if (captured != null && captured.length() < captureLimit) {
+                        int room = captureLimit - captured.length();
+                        captured.append(line, 0, Math.min(line.length(), room));
+                        if (line.length() < room) {
+                            captured.append('\n');
+                        }
+                    }
                     tail.addLast(kept);
                     lines++;
                     if (tail.size() > keep) {
@@ -65,6 +85,13 @@ final class StreamDrainer {
             }
         } catch (IOException ignored) {
             // The pipe was closed under us (the process was killed): there is nothing more to read.
+        }
+    }
+
+    /** What was captured so far (empty when capturing was not asked for). */
+    String captured() {
+        synchronized (tail) {
+            return captured == null ? "" : captured.toString();
         }
     }
 

@@ -77,6 +77,43 @@ class ChildProcessTest {
     }
 
     @Test
+    void capturesStdoutWholeWhenAskedTo() throws Exception {
+        String longLine = "x".repeat(1000);
+        ChildProcess p = ChildProcess.startCapturing("test", List.of("/bin/sh", "-c",
+                "echo '{'; echo '  \"Path\": \"" + longLine + "\"'; echo '}'; echo chatter >&2"), Map.of(), 64 * 1024);
+        assertTrue(p.awaitExit(Duration.ofSeconds(5)));
+        assertEquals("{\n  \"Path\": \"" + longLine + "\"\n}\n", p.stdout(), "lines are kept uncut");
+        assertEquals("chatter", p.stderrTail());
+
+        ChildProcess limited = ChildProcess.startCapturing("test", List.of("/bin/sh", "-c", "echo 0123456789; echo more"), Map.of(), 5);
+        assertTrue(limited.awaitExit(Duration.ofSeconds(5)));
+        assertEquals("01234", limited.stdout());
+
+        ChildProcess plain = sh("echo not-kept");
+        assertTrue(plain.awaitExit(Duration.ofSeconds(5)));
+        assertEquals("", plain.stdout(), "a process started without capturing keeps no output");
+    }
+
+    @Test
+    void signalIsDeliveredWithKill() throws Exception {
+        ChildProcess p = sh("trap 'echo got-hup >&2' HUP; echo ready >&2; while true; do sleep 0.02; done");
+        long end = System.nanoTime() + 5_000_000_000L;
+        while (!p.stderrTail().contains("ready")) {
+            assertTrue(System.nanoTime() < end, "the script did not start");
+            Thread.sleep(10);
+        }
+        assertTrue(p.signal("HUP"));
+        while (!p.stderrTail().contains("got-hup")) {
+            assertTrue(System.nanoTime() < end, "SIGHUP did not arrive: " + p.stderrTail());
+            Thread.sleep(10);
+        }
+        assertTrue(p.isAlive(), "the trap kept it running");
+        p.stop(Duration.ofSeconds(1));
+        assertFalse(p.signal("HUP"), "an exited process gets no signal");
+        assertThrows(IllegalArgumentException.class, () -> p.signal("HUP; rm -rf /"));
+    }
+
+    @Test
     void aMissingExecutableIsAnIOException() {
         assertThrows(IOException.class, () -> ChildProcess.start("test", List.of("/nonexistent/tool"), Map.of()));
     }

@@ -105,17 +105,30 @@ class LeasePoolTest {
 
     @Test
     void differentKeysStartInParallel() throws Exception {
+        // Each start waits until all four are inside a start at once: that only happens if the pool runs
+        // starts of different keys concurrently. Serialized starts time out at the latch instead.
+        CountDownLatch allInside = new CountDownLatch(4);
+        java.util.concurrent.atomic.AtomicInteger sawAll = new java.util.concurrent.atomic.AtomicInteger();
         ExecutorService threads = Executors.newFixedThreadPool(4);
-        long t0 = System.nanoTime();
         List<Future<Lease<Fake>>> leases = new ArrayList<>();
         for (String key : List.of("a", "b", "c", "d")) {
-            leases.add(threads.submit(() -> pool.acquire(key, LONG, this::start)));
+            leases.add(threads.submit(() -> pool.acquire(key, LONG, k -> {
+                allInside.countDown();
+                try {
+                    if (allInside.await(5, TimeUnit.SECONDS)) {
+                        sawAll.incrementAndGet();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return new Fake(k);
+            })));
         }
         for (Future<Lease<Fake>> f : leases) {
-            f.get(5, TimeUnit.SECONDS);
+            f.get(15, TimeUnit.SECONDS);
         }
         threads.shutdown();
-        assertTrue(System.nanoTime() - t0 < 180_000_000L, "4 starts of 50 ms ran one after another");
+        assertEquals(4, sawAll.get(), "starts of different keys ran one after another");
         assertEquals(4, pool.stats().get("pool_members"));
     }
 

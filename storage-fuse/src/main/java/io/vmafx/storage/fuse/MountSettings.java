@@ -1,8 +1,10 @@
 package io.vmafx.storage.fuse;
 
+import io.vmafx.rclone.DirCache;
 import io.vmafx.spi.NodeSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -19,9 +21,11 @@ import java.util.Locale;
  * @param cacheMaxAge  {@code VMAFX_VFS_CACHE_MAX_AGE} (default 1h)
  * @param readyTimeout {@code VMAFX_MOUNT_READY_TIMEOUT} (default 20 s): mount plus asset visible
  * @param idle         {@code VMAFX_MOUNT_IDLE} (default 60 s): how long a mount outlives its last lease
+ * @param dirCacheTime {@code VMAFX_RCLONE_DIR_CACHE_TIME} (default 5 s, {@link DirCache}): how long a mount trusts
+ *                     its listing of a directory
  */
 record MountSettings(Path mountRoot, Path cacheDir, String cacheMode, long cacheMaxSize, Duration cacheMaxAge,
-                     Duration readyTimeout, Duration idle) {
+                     Duration readyTimeout, Duration idle, Duration dirCacheTime) {
 
     static final String MOUNT_ROOT = "VMAFX_STORAGE_MOUNT_ROOT";
     static final String CACHE_DIR = "VMAFX_CACHE_DIR";
@@ -49,7 +53,7 @@ record MountSettings(Path mountRoot, Path cacheDir, String cacheMode, long cache
             throw new IllegalArgumentException(READY_TIMEOUT + ": must be more than 0");
         }
         Duration idle = settings.duration(IDLE, Duration.ofSeconds(60));
-        return new MountSettings(mountRoot, cacheDir, mode, maxSize, maxAge, ready, idle);
+        return new MountSettings(mountRoot, cacheDir, mode, maxSize, maxAge, ready, idle, DirCache.time(settings));
     }
 
     private static Path absolute(NodeSettings settings, String variable, String fallback) {
@@ -63,6 +67,16 @@ record MountSettings(Path mountRoot, Path cacheDir, String cacheMode, long cache
     /** Whether rclone keeps a disk cache a bypass could read (any mode but {@code off}). */
     boolean cached() {
         return !cacheMode.equals("off");
+    }
+
+    /**
+     * The flags for {@code rclone mount} after the root, the directory and {@code --read-only}: the directory
+     * cache time, then {@link #cacheArgs()}.
+     */
+    List<String> vfsArgs() {
+        List<String> args = new ArrayList<>(DirCache.args(dirCacheTime));
+        args.addAll(cacheArgs());
+        return args;
     }
 
     /**

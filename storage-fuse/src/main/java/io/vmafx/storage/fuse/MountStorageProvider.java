@@ -4,12 +4,15 @@ import io.vmafx.api.uri.AssetKind;
 import io.vmafx.api.uri.AssetUri;
 import io.vmafx.api.uri.RcloneTarget;
 import io.vmafx.rclone.Deadline;
+import io.vmafx.rclone.DirCache;
 import io.vmafx.rclone.Executables;
 import io.vmafx.rclone.Lease;
 import io.vmafx.rclone.LeasePool;
 import io.vmafx.rclone.PrepareCounters;
 import io.vmafx.rclone.RcloneErrors;
+import io.vmafx.rclone.ReadCheck;
 import io.vmafx.rclone.RcloneTool;
+import io.vmafx.rclone.WarmMiss;
 import io.vmafx.spi.Availability;
 import io.vmafx.spi.NodeSettings;
 import io.vmafx.spi.storage.PreparedInput;
@@ -39,6 +42,13 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Core calls {@link #prepare} from many threads at once and {@link #close} at shutdown; a warm prepare
  * costs one {@code stat} on the mount.
+ *
+ * <p>A mount lists a directory again {@code VMAFX_RCLONE_DIR_CACHE_TIME} (default 5 s) after it last did, not
+ * rclone's 5 min. When one that was already running does not show an asset, the remote is asked directly before
+ * the prepare fails; if the remote has it (uploaded after the mount listed its directory), rclone is sent
+ * {@code SIGHUP} to forget its listings and the asset is there at once. An asset replaced under the same name is
+ * read as it is now (rclone compares fingerprints when it lists again and drops stale cached data) by any job
+ * that starts at least that long, plus the kernel's 1 s attribute cache, after the replacement.
  */
 public final class MountStorageProvider implements StorageProvider {
 
@@ -70,7 +80,8 @@ public final class MountStorageProvider implements StorageProvider {
     }
 
     /**
-     * Usable when {@code /dev/fuse} is there, {@code fusermount3} is on the PATH, rclone is found, the mount root
+     * Usable when {@code /dev/fuse} is there and is a character device (a regular file left in its place, as some
+     * container setups do, is no FUSE), {@code fusermount3} is on the PATH, rclone is found, the mount root
      * exists or can be created (this creates it), and the settings are well-formed. Never throws.
      */
     @Override
@@ -79,6 +90,16 @@ public final class MountStorageProvider implements StorageProvider {
             MountSettings cfg = MountSettings.read(settings);
             if (!Files.exists(devFuse)) {
                 return Availability.unusable(devFuse + " is missing (no FUSE in this kernel or container)");
+            }
+            String kind;
+            try {
+                kind = fileKind(devFuse);
+            } catch (IOException e) {
+                return Availability.unusable(devFuse + " cannot be inspected (" + e + ")");
+            }
+            if (!kind.equals(CHARACTER_DEVICE)) {
+                return Availability.unusable(devFuse + " is not a character device but " + kind
+                        + " (no FUSE in this kernel or container)");
             }
             if (!Files.isReadable(devFuse) || !Files.isWritable(devFuse)) {
                 return Availability.unusable(devFuse + " is not readable and writable by this user");
@@ -103,6 +124,31 @@ public final class MountStorageProvider implements StorageProvider {
         }
     }
 
+    private static final String CHARACTER_DEVICE = "a character device";
+
+    /**
+     * What {@code path} is (links followed), in words: {@code a character device}, {@code a regular file}, ...
+     * From the file type bits of {@code st_mode}; without the unix attribute view, only whether it is a special
+     * file at all.
+     */
+    static String fileKind(Path path) throws IOException {
+        try {
+            int type = ((Integer) Files.getAttribute(path, "unix:mode")) & 0170000;
+            switch (type) {
+                case 0020000: return CHARACTER_DEVICE;
+                case 0100000: return "a regular file";
+                case 0040000: return "a directory";
+                case 0060000: return "a block device";
+                case 0010000: return "a named pipe";
+                case 0140000: return "a socket";
+                default: return "a file of type " + Integer.toOctalString(type);
+            }
+        } catch (UnsupportedOperationException | IllegalArgumentException | ClassCastException e) {
+            BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
+            return a.isOther() ? CHARACTER_DEVICE : a.isDirectory() ? "a directory" : a.isRegularFile() ? "a regular file" : "a link";
+        }
+    }
+
     @Override
     public boolean handles(AssetUri uri) {
         return uri.kind() == AssetKind.HTTP || uri.kind().isRclone();
@@ -112,8 +158,11 @@ public final class MountStorageProvider implements StorageProvider {
      * An {@code http(s)://} URI as it is; an rclone asset as its path on the root's mount, once the mount is up
      * and the asset is visible there.
      *
-     * @throws StorageException     {@code NOT_FOUND} ("object not found: <input>") at once when the mount does
-     *                              not show it; {@code NOT_A_FILE} for a directory; {@code TOOL_FAILED} when
+     * @throws StorageException     {@code NOT_FOUND} ("object not found: <input>") when the mount does not show
+     *                              it: at once from a mount this call started; from one it found running once the
+     *                              remote, asked directly ({@code rclone lsjson --stat}), agrees (if the remote has
+     *                              it, the mount is told to forget its directory listings and shows it);
+     *                              {@code NOT_A_FILE} for a directory; {@code TOOL_FAILED} when
      *                              rclone or fusermount3 is missing or rclone exits (its stderr tail in the
      *                              message); {@code TIMEOUT} after {@code VMAFX_MOUNT_READY_TIMEOUT};
      *                              {@code UNAVAILABLE} for a bad setting or after {@link #close}
@@ -151,6 +200,7 @@ public final class MountStorageProvider implements StorageProvider {
         boolean started = false;
         // Two attempts: a pooled mount may die between its liveness check and the stat (rclone killed); the
         // second acquire cleans it up and mounts again. A mount this prepare started gets no second chance.
+        attempts:
         for (int attempt = 1; ; attempt++) {
             Lease<RcloneMount> lease = acquire(uri, target, cfg, settings, deadline);
             counters.leased(lease.fresh());
@@ -164,39 +214,76 @@ public final class MountStorageProvider implements StorageProvider {
                 }
                 Path file = mount.resolve(target.path());
                 long mark = mount.stderrMark();
-                BasicFileAttributes attributes;
-                try {
-                    attributes = probe().stat(file, deadline);
-                } catch (NoSuchFileException e) {
-                    String rclone = mount.stderrSince(mark);
-                    if (RcloneErrors.accessDenied(rclone)) {
+                BasicFileAttributes attributes = null;
+                // Set once the remote, asked directly, has the asset this mount (found running) did not show:
+                // its listing of the directory is older than the asset. It is told to forget its listings and
+                // the stat is repeated until it shows the asset.
+                boolean listedStale = false;
+                long pause = 10;
+                while (attributes == null) {
+                    try {
+                        attributes = probe().stat(file, deadline);
+                    } catch (NoSuchFileException e) {
+                        String rclone = mount.stderrSince(mark);
+                        if (RcloneErrors.accessDenied(rclone)) {
+                            throw new StorageException(uri, StorageException.Cause.ACCESS_DENIED, "access denied: " + uri.input()
+                                    + RcloneErrors.suffix(rclone), e);
+                        }
+                        if (!listedStale) {
+                            // A mount this prepare started listed the directory just now: its answer stands.
+                            if (lease.fresh() || !WarmMiss.remoteHasFile("rclone mount " + target.root(), mount.tool(), target, uri,
+                                    deadline, counters)) {
+                                throw new StorageException(uri, StorageException.Cause.NOT_FOUND, "object not found: " + uri.input()
+                                        + RcloneErrors.suffix(mount.stderrSince(mark)), e);
+                            }
+                            listedStale = true;
+                            if (!mount.forgetDirectories()) {
+                                LOG.log(System.Logger.Level.WARNING, "mount: cannot make " + mount + " forget its directory listings;"
+                                        + " waiting for its listing of " + uri.input() + "'s directory to expire (at most "
+                                        + DirCache.describe(mount.dirCacheTime()) + ", " + DirCache.TIME + ")");
+                            }
+                        } else if (deadline.expired()) {
+                            throw new StorageException(uri, StorageException.Cause.TIMEOUT, "cannot read " + uri.input()
+                                    + ": the remote has it, but the mount of " + target.root() + " still did not show it after "
+                                    + deadline.describe() + " (it lists a directory again at most " + DirCache.TIME + " = "
+                                    + DirCache.describe(mount.dirCacheTime()) + " after it last did)"
+                                    + RcloneErrors.suffix(mount.stderrSince(mark)), e);
+                        } else {
+                            deadline.sleep(pause);
+                            pause = Math.min(200, pause * 2);
+                        }
+                    } catch (AccessDeniedException e) {
                         throw new StorageException(uri, StorageException.Cause.ACCESS_DENIED, "access denied: " + uri.input()
-                                + RcloneErrors.suffix(rclone), e);
+                                + RcloneErrors.suffix(mount.stderrSince(mark)), e);
+                    } catch (TimeoutException e) {
+                        throw new StorageException(uri, StorageException.Cause.TIMEOUT, "cannot read " + uri.input() + ": the mount of "
+                                + target.root() + " did not show it within " + deadline.describe() + RcloneErrors.suffix(mount.stderrSince(mark)), e);
+                    } catch (IOException e) {
+                        if (mount.isAlive()) {
+                            String rclone = mount.stderrSince(mark);
+                            if (RcloneErrors.accessDenied(rclone)) {
+                                // A wrong password or key shows as EIO on the mount; rclone's stderr says what it was.
+                                throw new StorageException(uri, StorageException.Cause.ACCESS_DENIED, "access denied: "
+                                        + uri.input() + RcloneErrors.suffix(rclone), e);
+                            }
+                            String reason = e instanceof java.nio.file.FileSystemException && ((java.nio.file.FileSystemException) e).getReason() != null
+                                    ? ((java.nio.file.FileSystemException) e).getReason() : String.valueOf(e.getMessage());
+                            throw new StorageException(uri, StorageException.Cause.TOOL_FAILED, "cannot read " + uri.input() + ": "
+                                    + reason + RcloneErrors.suffix(rclone), e);
+                        }
+                        if (lease.fresh() || attempt >= 2) {
+                            throw mount.exited(uri);
+                        }
+                        LOG.log(System.Logger.Level.WARNING, "mount: " + mount + " died while preparing " + uri.input() + "; mounting again");
+                        continue attempts;
                     }
-                    throw new StorageException(uri, StorageException.Cause.NOT_FOUND, "object not found: " + uri.input()
-                            + RcloneErrors.suffix(rclone), e);
-                } catch (AccessDeniedException e) {
-                    throw new StorageException(uri, StorageException.Cause.ACCESS_DENIED, "access denied: " + uri.input()
-                            + RcloneErrors.suffix(mount.stderrSince(mark)), e);
-                } catch (TimeoutException e) {
-                    throw new StorageException(uri, StorageException.Cause.TIMEOUT, "cannot read " + uri.input() + ": the mount of "
-                            + target.root() + " did not show it within " + deadline.describe() + RcloneErrors.suffix(mount.stderrSince(mark)), e);
-                } catch (IOException e) {
-                    if (mount.isAlive()) {
-                        throw new StorageException(uri, StorageException.Cause.TOOL_FAILED, "cannot read " + uri.input() + ": "
-                                + e + RcloneErrors.suffix(mount.stderrSince(mark)), e);
-                    }
-                    if (lease.fresh() || attempt >= 2) {
-                        throw mount.exited(uri);
-                    }
-                    LOG.log(System.Logger.Level.WARNING, "mount: " + mount + " died while preparing " + uri.input() + "; mounting again");
-                    continue;
                 }
                 if (!attributes.isRegularFile()) {
                     throw new StorageException(uri, StorageException.Cause.NOT_A_FILE, "not a file: " + uri.input()
                             + (attributes.isDirectory() ? " (a directory)" : ""));
                 }
-                PreparedInput input = PreparedInput.of(NAME, file.toString(), lease::close);
+                PreparedInput input = PreparedInput.of(NAME, file.toString(), lease::close)
+                        .withReadCheck(ReadCheck.memberAlive(mount));
                 if (cfg.cached()) {
                     input = input.withVfsCache(new VfsCacheLocation(cfg.cacheDir(), target.root(), target.path(), file));
                 }

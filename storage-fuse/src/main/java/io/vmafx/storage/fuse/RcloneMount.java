@@ -32,12 +32,16 @@ final class RcloneMount implements PooledMember {
     private final Path dir;
     private final ChildProcess process;
     private final Fusermount fusermount;
+    private final RcloneTool tool;
+    private final Duration dirCacheTime;
 
-    private RcloneMount(String root, Path dir, ChildProcess process, Fusermount fusermount) {
+    private RcloneMount(String root, Path dir, ChildProcess process, Fusermount fusermount, RcloneTool tool, Duration dirCacheTime) {
         this.root = root;
         this.dir = dir;
         this.process = process;
         this.fusermount = fusermount;
+        this.tool = tool;
+        this.dirCacheTime = dirCacheTime;
     }
 
     /**
@@ -54,7 +58,7 @@ final class RcloneMount implements PooledMember {
         long t0 = System.nanoTime();
         Path dir = prepareMountPoint(cfg.mountRoot(), root, fusermount, uri);
         List<String> args = new ArrayList<>(List.of("mount", root, dir.toString(), "--read-only"));
-        args.addAll(cfg.cacheArgs());
+        args.addAll(cfg.vfsArgs());
         ChildProcess process;
         try {
             process = ChildProcess.start("rclone-mount", tool.command(args), Map.of());
@@ -63,7 +67,7 @@ final class RcloneMount implements PooledMember {
             throw new StorageException(uri, StorageException.Cause.TOOL_FAILED,
                     "cannot read " + uri.input() + ": cannot start " + tool.binary() + ": " + e.getMessage(), e);
         }
-        RcloneMount mount = new RcloneMount(root, dir, process, fusermount);
+        RcloneMount mount = new RcloneMount(root, dir, process, fusermount, tool, cfg.dirCacheTime());
         try {
             mount.awaitMounted(deadline, uri);
         } catch (Throwable t) {
@@ -148,6 +152,28 @@ final class RcloneMount implements PooledMember {
 
     Path dir() {
         return dir;
+    }
+
+    /** The rclone (binary and config) it runs: what a direct check on the remote must use too. */
+    RcloneTool tool() {
+        return tool;
+    }
+
+    /** Its {@code --dir-cache-time}: at most this long after it last listed a directory, it lists it again. */
+    Duration dirCacheTime() {
+        return dirCacheTime;
+    }
+
+    /**
+     * Makes rclone forget every directory listing it holds, so the next lookup lists the remote again:
+     * {@code SIGHUP}, which {@code rclone mount} takes as "flush all directory caches" (files open meanwhile are
+     * not disturbed). The kernel does not cache "no such file" answers from rclone, so a path that was missing
+     * is looked up anew at once; attributes it has cached stay for up to {@code --attr-timeout} (1 s).
+     *
+     * @return whether the signal was delivered (it is handled a moment later, not before this returns)
+     */
+    boolean forgetDirectories() throws InterruptedException {
+        return process.signal("HUP");
     }
 
     String root() {

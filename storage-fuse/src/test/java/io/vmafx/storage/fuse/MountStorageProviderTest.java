@@ -90,7 +90,7 @@ class MountStorageProviderTest {
             VfsCacheLocation cache = in.vfsCache().orElseThrow();
             assertEquals(new VfsCacheLocation(remote.cacheDir, "media:", CLIP, file), cache);
             String cmd = cmdline(TestRemote.childPids().get(0));
-            assertTrue(cmd.endsWith(" mount media: " + mountDir() + " --read-only --vfs-cache-mode full --cache-dir " + remote.cacheDir
+            assertTrue(cmd.endsWith(" mount media: " + mountDir() + " --read-only --dir-cache-time 5000ms --vfs-cache-mode full --cache-dir " + remote.cacheDir
                     + " --vfs-cache-max-size 10737418240B --vfs-cache-max-age 3600000ms "), cmd);
             assertTrue(cmd.contains("--config " + remote.config), cmd);
         }
@@ -143,10 +143,12 @@ class MountStorageProviderTest {
 
     @Test
     void missingObjectIsNotFoundAtOnceColdAndWarm() throws Exception {
-        for (int round = 0; round < 2; round++) {
+        // The first round mounts; the second finds the mount up, so the remote is asked directly too.
+        for (String round : List.of("cold", "warm")) {
             long t0 = System.nanoTime();
             StorageException e = assertThrows(StorageException.class, () -> provider.prepare(media("dir/nope.bin"), remote.settings()));
             long millis = (System.nanoTime() - t0) / 1_000_000;
+            System.out.println("mount: missing object, " + round + ": NOT_FOUND in " + millis + " ms");
             assertEquals(StorageException.Cause.NOT_FOUND, e.reason());
             assertEquals("object not found: media:dir/nope.bin", e.getMessage());
             assertTrue(millis < 2_000, millis + " ms");
@@ -154,7 +156,71 @@ class MountStorageProviderTest {
         StorageException dir = assertThrows(StorageException.class, () -> provider.prepare(media("dir"), remote.settings()));
         assertEquals(StorageException.Cause.NOT_A_FILE, dir.reason());
         assertEquals("not a file: media:dir (a directory)", dir.getMessage());
-        assertEquals(0, provider.counters().get("pool_leases"));
+        Map<String, Number> c = provider.counters();
+        assertEquals(0, c.get("pool_leases"));
+        assertEquals(1L, c.get("pool_started"));
+        assertEquals(1L, c.get("warm_miss_checks"));
+        assertEquals(0L, c.get("warm_miss_found"));
+    }
+
+    @Test
+    void objectUploadedAfterTheWarmMountListedItsDirectoryIsFoundAtOnce() throws Exception {
+        provider.prepare(media(CLIP), remote.settings()).close(); // the mount lists dir/ now
+        long pid = TestRemote.childPids().get(0);
+        assertThrows(StorageException.class, () -> provider.prepare(media("dir/uploaded later.bin"), remote.settings()));
+        byte[] uploaded = remote.write("dir/uploaded later.bin", 200_000, 7);
+
+        long t0 = System.nanoTime();
+        try (PreparedInput in = provider.prepare(media("dir/uploaded later.bin"), remote.settings())) {
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            System.out.println("mount: object uploaded after the warm mount listed its directory: found in " + millis + " ms");
+            assertEquals(List.of(pid), TestRemote.childPids(), "the same, warm mount");
+            assertArrayEquals(uploaded, Files.readAllBytes(Path.of(in.location())));
+            assertTrue(millis < 2_000, millis + " ms");
+        }
+        Map<String, Number> c = provider.counters();
+        assertEquals(2L, c.get("warm_miss_checks"));
+        assertEquals(1L, c.get("warm_miss_found"));
+        assertEquals(1L, c.get("failures"), "only the prepare before the upload failed");
+        assertEquals(1L, c.get("pool_started"));
+
+        // Listed now: the next job's prepare is a plain hit again, one stat.
+        provider.prepare(media("dir/uploaded later.bin"), remote.settings()).close();
+        assertEquals(2L, provider.counters().get("warm_miss_checks"));
+    }
+
+    @Test
+    void replacedObjectIsReadWithItsNewSizeAndBytesThroughTheVfsCache() throws Exception {
+        assertReplacedObjectIsReadAnew(remote.settings("VMAFX_RCLONE_DIR_CACHE_TIME", "1s"));
+    }
+
+    @Test
+    void replacedObjectIsReadWithItsNewSizeAndBytesWithoutTheVfsCache() throws Exception {
+        assertReplacedObjectIsReadAnew(remote.settings("VMAFX_RCLONE_DIR_CACHE_TIME", "1s", "VMAFX_VFS_CACHE_MODE", "off"));
+    }
+
+    /** Prepare and read, replace the source with other bytes of another size, prepare (warm) and read again. */
+    private void assertReplacedObjectIsReadAnew(NodeSettings settings) throws Exception {
+        try (PreparedInput first = provider.prepare(media(CLIP), settings)) {
+            assertArrayEquals(remote.bytes(CLIP), Files.readAllBytes(Path.of(first.location())));
+        }
+        long pid = TestRemote.childPids().get(0);
+        byte[] replaced = remote.write(CLIP, 300_000, 42);
+        // A job that starts VMAFX_RCLONE_DIR_CACHE_TIME (plus the kernel's attribute cache, 1 s, which expires
+        // first here) after the replacement sees it.
+        Thread.sleep(1_300);
+        long t0 = System.nanoTime();
+        try (PreparedInput second = provider.prepare(media(CLIP), settings)) {
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(List.of(pid), TestRemote.childPids(), "the same, warm mount");
+            Path file = Path.of(second.location());
+            assertEquals(300_000L, Files.size(file));
+            assertArrayEquals(replaced, Files.readAllBytes(file));
+            System.out.println("mount: replaced object read anew (warm prepare " + millis + " ms)");
+        }
+        Map<String, Number> c = provider.counters();
+        assertEquals(1L, c.get("pool_started"));
+        assertEquals(0L, c.get("warm_miss_checks"), "a hit costs no check on the remote");
     }
 
     @Test
@@ -178,6 +244,20 @@ class MountStorageProviderTest {
             assertEquals(Availability.unusable("/nonexistent/fuse is missing (no FUSE in this kernel or container)"),
                     noFuse.availability(remote.settings()));
         }
+        // A regular file (or a directory) where /dev/fuse should be is no FUSE, though it exists and is writable.
+        Path fakeDevice = Files.writeString(remote.base.resolve("fuse"), "");
+        try (MountStorageProvider fileFuse = new MountStorageProvider(fakeDevice, "fusermount3")) {
+            assertEquals(Availability.unusable(fakeDevice + " is not a character device but a regular file (no FUSE in this kernel or container)"),
+                    fileFuse.availability(remote.settings()));
+        }
+        try (MountStorageProvider dirFuse = new MountStorageProvider(remote.base, "fusermount3")) {
+            assertEquals(Availability.unusable(remote.base + " is not a character device but a directory (no FUSE in this kernel or container)"),
+                    dirFuse.availability(remote.settings()));
+        }
+        Path linkToDevice = Files.createSymbolicLink(remote.base.resolve("fuse-link"), Path.of("/dev/fuse"));
+        try (MountStorageProvider linked = new MountStorageProvider(linkToDevice, "fusermount3")) {
+            assertTrue(linked.availability(remote.settings()).usable(), "a link to the device is followed");
+        }
         try (MountStorageProvider noFusermount = new MountStorageProvider(Path.of("/dev/fuse"), "vmafx-no-fusermount3")) {
             assertEquals(Availability.unusable("vmafx-no-fusermount3 is not on the PATH (install fuse3)"),
                     noFusermount.availability(remote.settings()));
@@ -187,6 +267,8 @@ class MountStorageProviderTest {
         assertFalse(rootUnderAFile.usable());
         assertTrue(rootUnderAFile.reason().startsWith("the mount root " + file.resolve("mounts") + " cannot be created"), rootUnderAFile.reason());
 
+        assertEquals("VMAFX_RCLONE_DIR_CACHE_TIME: expected a duration such as 500ms, 15s, 2m or 1h, got 'often'",
+                provider.availability(remote.settings("VMAFX_RCLONE_DIR_CACHE_TIME", "often")).reason());
         Availability badMode = provider.availability(remote.settings("VMAFX_VFS_CACHE_MODE", "sometimes"));
         assertEquals("VMAFX_VFS_CACHE_MODE: expected one of off, minimal, writes, full, got 'sometimes'", badMode.reason());
         assertFalse(provider.availability(remote.settings("VMAFX_VFS_CACHE_MAX_SIZE", "lots")).usable());
@@ -400,7 +482,7 @@ class MountStorageProviderTest {
             assertTrue(in.vfsCache().isEmpty());
             assertArrayEquals(remote.bytes(CLIP), Files.readAllBytes(Path.of(in.location())));
             String cmd = cmdline(TestRemote.childPids().get(0));
-            assertTrue(cmd.endsWith(" --read-only --vfs-cache-mode off "), cmd);
+            assertTrue(cmd.endsWith(" --read-only --dir-cache-time 5000ms --vfs-cache-mode off "), cmd);
         }
         assertFalse(Files.exists(remote.cacheDir.resolve("vfs")));
     }

@@ -1,8 +1,10 @@
 package io.vmafx.storage.httpserve;
 
+import io.vmafx.rclone.DirCache;
 import io.vmafx.spi.NodeSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -16,8 +18,11 @@ import java.util.Optional;
  * @param vfsCacheDir  {@code <VMAFX_CACHE_DIR>/httpserve} when {@code VMAFX_HTTPSERVE_VFS_CACHE} is on, else empty
  * @param cacheMaxSize {@code VMAFX_VFS_CACHE_MAX_SIZE} in bytes (default 10G), the same bound as the mount's
  * @param cacheMaxAge  {@code VMAFX_VFS_CACHE_MAX_AGE} (default 1h)
+ * @param dirCacheTime {@code VMAFX_RCLONE_DIR_CACHE_TIME} (default 5 s, {@link DirCache}): how long a serve process
+ *                     trusts its listing of a directory
  */
-record HttpServeSettings(Duration readyTimeout, Duration idle, Optional<Path> vfsCacheDir, long cacheMaxSize, Duration cacheMaxAge) {
+record HttpServeSettings(Duration readyTimeout, Duration idle, Optional<Path> vfsCacheDir, long cacheMaxSize, Duration cacheMaxAge,
+                         Duration dirCacheTime) {
 
     static final String READY_TIMEOUT = "VMAFX_HTTPSERVE_READY_TIMEOUT";
     static final String IDLE = "VMAFX_HTTPSERVE_IDLE";
@@ -46,7 +51,17 @@ record HttpServeSettings(Duration readyTimeout, Duration idle, Optional<Path> vf
         }
         long maxSize = settings.size(CACHE_MAX_SIZE, 10L << 30);
         Duration maxAge = settings.duration(CACHE_MAX_AGE, Duration.ofHours(1));
-        return new HttpServeSettings(ready, idle, cache, maxSize, maxAge);
+        return new HttpServeSettings(ready, idle, cache, maxSize, maxAge, DirCache.time(settings));
+    }
+
+    /**
+     * The flags for {@code rclone serve http} beyond the root and the address: the directory cache time, then
+     * {@link #cacheArgs()}.
+     */
+    List<String> vfsArgs() {
+        List<String> args = new ArrayList<>(DirCache.args(dirCacheTime));
+        args.addAll(cacheArgs());
+        return args;
     }
 
     /**

@@ -8,6 +8,8 @@ import io.vmafx.rclone.Lease;
 import io.vmafx.rclone.LeasePool;
 import io.vmafx.rclone.PrepareCounters;
 import io.vmafx.rclone.RcloneTool;
+import io.vmafx.rclone.ReadCheck;
+import io.vmafx.rclone.WarmMiss;
 import io.vmafx.spi.Availability;
 import io.vmafx.spi.NodeSettings;
 import io.vmafx.spi.storage.PreparedInput;
@@ -31,6 +33,12 @@ import java.util.Map;
  *
  * <p>Core calls {@link #prepare} from many threads at once and {@link #close} at shutdown; a warm prepare
  * costs one HEAD request on loopback.
+ *
+ * <p>A serve process lists a directory again {@code VMAFX_RCLONE_DIR_CACHE_TIME} (default 5 s) after it last did,
+ * not rclone's 5 min. When one that was already running answers 404, the remote is asked directly before the
+ * prepare fails, so an object uploaded after the process listed its directory is found (once, up to that long
+ * later); an object replaced under the same name is served as it is now by any job that starts at least that
+ * long after the replacement.
  */
 public final class HttpServeStorageProvider implements StorageProvider {
 
@@ -71,7 +79,11 @@ public final class HttpServeStorageProvider implements StorageProvider {
      * An {@code http(s)://} URI as it is; an rclone asset as a loopback URL of its root's serve process, once
      * that URL answers HEAD with 200.
      *
-     * @throws StorageException     {@code NOT_FOUND} ("object not found: <input>") on 404, at once;
+     * @throws StorageException     {@code NOT_FOUND} ("object not found: <input>") on 404: at once from a process
+     *                              this call started; from one it found running once the remote, asked directly
+     *                              ({@code rclone lsjson --stat}), agrees (if the remote has it, the prepare waits
+     *                              for the process to list the directory again, at most
+     *                              {@code VMAFX_RCLONE_DIR_CACHE_TIME});
      *                              {@code TOOL_FAILED} when rclone is missing or exits (its stderr tail in the
      *                              message); {@code TIMEOUT} after {@code VMAFX_HTTPSERVE_READY_TIMEOUT};
      *                              {@code UNAVAILABLE} for a bad setting or after {@link #close}
@@ -120,9 +132,22 @@ public final class HttpServeStorageProvider implements StorageProvider {
                     // A cancelled job gets no input even when everything it needs is warm and answers at once.
                     throw new InterruptedException("cancelled while preparing " + uri.input());
                 }
-                if (check().await(serve, target.path(), uri, deadline) == AssetCheck.Outcome.READY) {
+                long mark = serve.stderrMark();
+                AssetCheck.Outcome outcome = check().await(serve, target.path(), uri, deadline);
+                if (outcome == AssetCheck.Outcome.MISSING) {
+                    // A process this prepare started listed the directory just now. One found running may answer
+                    // from a listing older than the asset: the remote decides, and if it has the asset the
+                    // process is asked again until its listing expires (--dir-cache-time) and it sees it.
+                    if (lease.fresh() || !WarmMiss.remoteHasFile("rclone serve http " + target.root(), serve.tool(), target, uri,
+                            deadline, counters)) {
+                        throw AssetCheck.notFound(serve, mark, uri);
+                    }
+                    outcome = check().awaitListed(serve, target.path(), uri, deadline);
+                }
+                if (outcome == AssetCheck.Outcome.READY) {
                     PreparedInput input = PreparedInput.of(NAME, serve.location(target.path()), lease::close)
-                            .withDisplayLocation(serve.displayLocation(target.path()));
+                            .withDisplayLocation(serve.displayLocation(target.path()))
+                            .withReadCheck(ReadCheck.memberAlive(serve));
                     if (cfg.vfsCacheDir().isPresent()) {
                         input = input.withVfsCache(new VfsCacheLocation(cfg.vfsCacheDir().get(), target.root(), target.path(), null));
                     }
@@ -152,7 +177,7 @@ public final class HttpServeStorageProvider implements StorageProvider {
             return pool.acquire(target.root(), cfg.idle(), root -> {
                 RcloneTool tool = RcloneTool.find(settings).orElseThrow(() -> new StorageException(uri,
                         StorageException.Cause.TOOL_FAILED, "cannot read " + uri.input() + ": " + RcloneTool.problem(settings)));
-                return ServeProcess.start(root, tool, cfg.cacheArgs(), deadline, uri);
+                return ServeProcess.start(root, tool, cfg, deadline, uri);
             });
         } catch (IllegalStateException closed) {
             throw new StorageException(uri, StorageException.Cause.UNAVAILABLE, "cannot read " + uri.input()

@@ -31,27 +31,32 @@ final class ServeProcess implements PooledMember {
     private final ChildProcess process;
     private final int port;
     private final Credentials credentials;
+    private final RcloneTool tool;
+    private final Duration dirCacheTime;
 
-    private ServeProcess(String root, ChildProcess process, int port, Credentials credentials) {
+    private ServeProcess(String root, ChildProcess process, int port, Credentials credentials, RcloneTool tool, Duration dirCacheTime) {
         this.root = root;
         this.process = process;
         this.port = port;
         this.credentials = credentials;
+        this.tool = tool;
+        this.dirCacheTime = dirCacheTime;
     }
 
     /**
      * Starts rclone for {@code root} and waits until it listens.
      *
+     * @param cfg the settings: its directory cache time and VFS cache flags go to rclone
      * @param uri the input this start is for, named in error messages
      * @throws StorageException     {@code TOOL_FAILED} when rclone cannot be started or exits (its stderr tail in
      *                              the message: unknown remote, bad config), {@code TIMEOUT} when it does not
      *                              listen before {@code deadline}; the process is stopped then
      * @throws InterruptedException when interrupted while waiting; the process is stopped first
      */
-    static ServeProcess start(String root, RcloneTool tool, List<String> cacheArgs, Deadline deadline, AssetUri uri)
+    static ServeProcess start(String root, RcloneTool tool, HttpServeSettings cfg, Deadline deadline, AssetUri uri)
             throws StorageException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("serve", "http", root, "--read-only", "--addr", HOST + ":0"));
-        args.addAll(cacheArgs);
+        args.addAll(cfg.vfsArgs());
         Credentials credentials = Credentials.random();
         long t0 = System.nanoTime();
         ChildProcess process;
@@ -65,7 +70,7 @@ final class ServeProcess implements PooledMember {
             int port = awaitListening(process, root, deadline, uri);
             LOG.log(System.Logger.Level.INFO, () -> "http-serve: rclone serve http " + root + " listens on " + HOST + ":" + port
                     + " (pid " + process.pid() + ", " + (System.nanoTime() - t0) / 1_000_000 + " ms)");
-            return new ServeProcess(root, process, port, credentials);
+            return new ServeProcess(root, process, port, credentials, tool, cfg.dirCacheTime());
         } catch (Throwable t) {
             process.stop(STOP_GRACE);
             throw t;
@@ -125,6 +130,16 @@ final class ServeProcess implements PooledMember {
 
     String root() {
         return root;
+    }
+
+    /** The rclone (binary and config) it runs: what a direct check on the remote must use too. */
+    RcloneTool tool() {
+        return tool;
+    }
+
+    /** Its {@code --dir-cache-time}: at most this long after it last listed a directory, it lists it again. */
+    Duration dirCacheTime() {
+        return dirCacheTime;
     }
 
     /** A mark in rclone's stderr, to tell what it logs about one request. */

@@ -129,7 +129,7 @@ class HttpServeStorageProviderTest {
             String password = URI.create(in.location()).getUserInfo().split(":")[1];
             long pid = TestRemote.childPids().get(0);
             String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
-            assertTrue(cmdline.contains("serve http media: --read-only --addr 127.0.0.1:0"), cmdline);
+            assertTrue(cmdline.contains("serve http media: --read-only --addr 127.0.0.1:0 --dir-cache-time 5000ms"), cmdline);
             assertFalse(cmdline.contains(password), "the password is world-readable in /proc/<pid>/cmdline");
             assertFalse(in.displayLocation().contains(password));
         }
@@ -163,10 +163,12 @@ class HttpServeStorageProviderTest {
 
     @Test
     void missingObjectIsNotFoundAtOnceColdAndWarm() throws Exception {
-        for (int round = 0; round < 2; round++) { // the first starts the process, the second finds it running
+        // The first round starts the process; the second finds it running, so the remote is asked directly too.
+        for (String round : List.of("cold", "warm")) {
             long t0 = System.nanoTime();
             StorageException e = assertThrows(StorageException.class, () -> provider.prepare(media("dir/nope.bin"), remote.settings()));
             long millis = (System.nanoTime() - t0) / 1_000_000;
+            System.out.println("http-serve: missing object, " + round + ": NOT_FOUND in " + millis + " ms");
             assertEquals(StorageException.Cause.NOT_FOUND, e.reason());
             assertEquals("object not found: media:dir/nope.bin", e.getMessage());
             assertTrue(millis < 2_000, millis + " ms");
@@ -176,7 +178,106 @@ class HttpServeStorageProviderTest {
                 assertThrows(StorageException.class, () -> provider.prepare(media("dir"), remote.settings())).reason());
         Map<String, Number> c = provider.counters();
         assertEquals(3L, c.get("failures_not_found"));
+        assertEquals(2L, c.get("warm_miss_checks"));
+        assertEquals(0L, c.get("warm_miss_found"));
+        assertEquals(1L, c.get("pool_started"));
         assertEquals(0, c.get("pool_leases"));
+    }
+
+    @Test
+    void objectUploadedAfterTheWarmProcessListedItsDirectoryIsFound() throws Exception {
+        PreparedInput first = provider.prepare(media(CLIP), remote.settings()); // the process lists dir/ now
+        long port = port(first);
+        first.close();
+        byte[] uploaded = remote.write("dir/uploaded later.bin", 200_000, 7);
+
+        long t0 = System.nanoTime();
+        try (PreparedInput in = provider.prepare(media("dir/uploaded later.bin"), remote.settings())) {
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            System.out.println("http-serve: object uploaded after the warm process listed its directory: found in " + millis
+                    + " ms (default VMAFX_RCLONE_DIR_CACHE_TIME 5 s)");
+            assertEquals(port, port(in), "the same, warm process");
+            assertArrayEquals(uploaded, get(in.location()).body());
+            assertTrue(millis < 5_000 + 1_500, millis + " ms");
+        }
+        Map<String, Number> c = provider.counters();
+        assertEquals(1L, c.get("warm_miss_checks"));
+        assertEquals(1L, c.get("warm_miss_found"));
+        assertEquals(0L, c.get("failures"));
+        assertEquals(1L, c.get("pool_started"));
+
+        // Listed now: the next job's prepare is a plain hit again, one HEAD.
+        long t1 = System.nanoTime();
+        provider.prepare(media("dir/uploaded later.bin"), remote.settings()).close();
+        long millis = (System.nanoTime() - t1) / 1_000_000;
+        assertTrue(millis < 500, millis + " ms");
+        assertEquals(1L, provider.counters().get("warm_miss_checks"));
+    }
+
+    @Test
+    void shorterDirCacheTimeFindsAnUploadSooner() throws Exception {
+        NodeSettings quick = remote.settings("VMAFX_RCLONE_DIR_CACHE_TIME", "500ms");
+        provider.prepare(media(CLIP), quick).close();
+        byte[] uploaded = remote.write("dir/new.bin", 1000, 8);
+        long t0 = System.nanoTime();
+        try (PreparedInput in = provider.prepare(media("dir/new.bin"), quick)) {
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            System.out.println("http-serve: upload found in " + millis + " ms with VMAFX_RCLONE_DIR_CACHE_TIME=500ms");
+            assertArrayEquals(uploaded, get(in.location()).body());
+            assertTrue(millis < 1_500, millis + " ms");
+        }
+        String cmdline = Files.readString(Path.of("/proc/" + TestRemote.childPids().get(0) + "/cmdline")).replace('\0', ' ');
+        assertTrue(cmdline.contains(" --dir-cache-time 500ms"), cmdline);
+    }
+
+    @Test
+    void replacedObjectIsServedWithItsNewSizeAndBytes() throws Exception {
+        assertReplacedObjectIsServedAnew(remote.settings("VMAFX_RCLONE_DIR_CACHE_TIME", "1s"));
+    }
+
+    @Test
+    void replacedObjectIsServedAnewFromTheVfsCacheToo() throws Exception {
+        assertReplacedObjectIsServedAnew(remote.settings("VMAFX_RCLONE_DIR_CACHE_TIME", "1s", "VMAFX_HTTPSERVE_VFS_CACHE", "1"));
+    }
+
+    /** Prepare and read, replace the source with other bytes of another size, prepare (warm) and read again. */
+    private void assertReplacedObjectIsServedAnew(NodeSettings settings) throws Exception {
+        long port;
+        try (PreparedInput first = provider.prepare(media(CLIP), settings)) {
+            port = port(first);
+            assertArrayEquals(remote.bytes(CLIP), get(first.location()).body());
+        }
+        byte[] replaced = remote.write(CLIP, 300_000, 42);
+        // A job that starts VMAFX_RCLONE_DIR_CACHE_TIME after the replacement sees it.
+        Thread.sleep(1_200);
+        long t0 = System.nanoTime();
+        try (PreparedInput second = provider.prepare(media(CLIP), settings)) {
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(port, port(second), "the same, warm process");
+            HttpResponse<byte[]> r = get(second.location());
+            assertEquals(200, r.statusCode());
+            assertEquals(300_000L, r.headers().firstValueAsLong("Content-Length").orElse(-1));
+            assertArrayEquals(replaced, r.body());
+            System.out.println("http-serve: replaced object served anew (warm prepare " + millis + " ms)");
+        }
+        Map<String, Number> c = provider.counters();
+        assertEquals(1L, c.get("pool_started"));
+        assertEquals(0L, c.get("warm_miss_checks"), "a hit costs no check on the remote");
+    }
+
+    @Test
+    void uploadTheWarmProcessCannotListBeforeTheDeadlineIsATimeoutThatSaysWhy() throws Exception {
+        NodeSettings slow = remote.settings("VMAFX_RCLONE_DIR_CACHE_TIME", "1h", "VMAFX_HTTPSERVE_READY_TIMEOUT", "1500ms");
+        provider.prepare(media(CLIP), slow).close();
+        remote.write("dir/late.bin", 1000, 9);
+        long t0 = System.nanoTime();
+        StorageException e = assertThrows(StorageException.class, () -> provider.prepare(media("dir/late.bin"), slow));
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(StorageException.Cause.TIMEOUT, e.reason());
+        assertEquals("cannot read media:dir/late.bin: the remote has it, but rclone serve http media: still answered 404 after"
+                + " 1500 ms (it lists a directory again at most VMAFX_RCLONE_DIR_CACHE_TIME = 1 h after it last did)", e.getMessage());
+        assertTrue(millis >= 1_400 && millis < 3_000, millis + " ms");
+        assertEquals(0, provider.counters().get("pool_leases"));
     }
 
     @Test
@@ -204,6 +305,13 @@ class HttpServeStorageProviderTest {
         StorageException e = assertThrows(StorageException.class,
                 () -> provider.prepare(media(CLIP), remote.settings("VMAFX_HTTPSERVE_READY_TIMEOUT", "x")));
         assertEquals(StorageException.Cause.UNAVAILABLE, e.reason());
+
+        Availability dirCache = provider.availability(remote.settings("VMAFX_RCLONE_DIR_CACHE_TIME", "often"));
+        assertEquals("VMAFX_RCLONE_DIR_CACHE_TIME: expected a duration such as 500ms, 15s, 2m or 1h, got 'often'", dirCache.reason());
+        StorageException bad = assertThrows(StorageException.class,
+                () -> provider.prepare(media(CLIP), remote.settings("VMAFX_RCLONE_DIR_CACHE_TIME", "often")));
+        assertEquals(StorageException.Cause.UNAVAILABLE, bad.reason());
+        assertEquals("cannot read media:dir/my clip é.bin: " + dirCache.reason(), bad.getMessage());
     }
 
     @Test

@@ -34,6 +34,8 @@ import java.util.regex.Pattern;
  */
 public final class AssetUri {
 
+    private static final Pattern SECRET_OPTION =
+            Pattern.compile(".*(pass|secret|token|credentials).*|key|account_key|key_pem|sas_url");
     private static final Pattern SCHEME = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*)://(.*)", Pattern.DOTALL);
     /** {@code name://...} where {@code name} is no valid scheme but may be a remote ({@code my_remote://}). */
     private static final Pattern NAMED = Pattern.compile("([^/:]+)://(.*)", Pattern.DOTALL);
@@ -333,6 +335,9 @@ public final class AssetUri {
     private static AssetUri remote(String text, AssetKind kind, String scheme, String root, String path) {
         rejectControl(text, path);
         rejectDotDot(text, path);
+        if (root.startsWith(":")) {
+            rejectInlineSecrets(text, root);
+        }
         String r = root;
         String p = path;
         if (p.startsWith("/")) {
@@ -360,6 +365,39 @@ public final class AssetUri {
         rejectDotDot(text, path);
         String canonical = scheme + "://" + PercentCodec.encodeSegment(authority) + (slash < 0 ? "" : "/" + PercentCodec.encodePath(path));
         return new AssetUri(text, AssetKind.PLUGIN, scheme, authority, path, null, null, canonical);
+    }
+
+    /**
+     * An on-the-fly connection string ends up on rclone's command line, which every local user can read in
+     * {@code /proc}, and in logs: secrets belong in rclone.conf. Option names that hold secrets across rclone's
+     * backends contain pass, secret, token or credentials, or are key / account_key / key_pem / sas_url; paths
+     * to secret files ({@code key_file}, {@code service_account_file}) are fine.
+     */
+    private static void rejectInlineSecrets(String text, String root) {
+        String options = root.substring(1, root.length() - 1);
+        StringBuilder name = new StringBuilder();
+        boolean inName = false;
+        char quote = 0;
+        for (int i = 0; i <= options.length(); i++) {
+            char c = i < options.length() ? options.charAt(i) : ',';
+            if (quote != 0) {
+                quote = c == quote ? 0 : quote;
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+            } else if (c == ',') {
+                inName = true;
+                name.setLength(0);
+            } else if (c == '=' && inName) {
+                String option = name.toString().trim().toLowerCase(Locale.ROOT);
+                if (SECRET_OPTION.matcher(option).matches() && !option.endsWith("_file")) {
+                    throw new InvalidAssetUriException(text, "the connection string sets the secret option '" + option
+                            + "'; put secrets in rclone.conf (or RCLONE_CONFIG_* variables), not in URIs");
+                }
+                inName = false;
+            } else if (inName) {
+                name.append(c);
+            }
+        }
     }
 
     /**

@@ -12,6 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Texts that are no asset: each is an {@link InvalidAssetUriException} naming the input and the cause. */
 class AssetUriRejectionTest {
@@ -285,5 +286,29 @@ class AssetUriRejectionTest {
     void impossibleRemoteNameIsRejected() {
         assertContains(rejected("x=:y"), "not a valid rclone remote name");
         assertContains(rejected("a*b:c"), "not a valid rclone remote name");
+    }
+
+    @ParameterizedTest(name = "[{0}]")
+    @ValueSource(strings = {
+        ":s3,provider=Other,secret_access_key=abc:bucket/key.mp4",
+        ":s3,access_key_id=AK,session_token=t:bucket/key.mp4",
+        ":sftp,host=h,pass=obscured:/x.mp4",
+        ":sftp,host=h,key_pem=\"-----BEGIN\":/x.mp4",
+        ":azureblob,account=a,key=k:container/blob.mp4",
+        ":webdav,url=\"http://127.0.0.1:8080\",bearer_token=t:x.mp4",
+        ":drive,client_secret=s:x.mp4"})
+    void secretsInConnectionStringsAreRejected(String text) {
+        // They would show in rclone's command line (/proc/PID/cmdline) and in logs.
+        assertContains(rejected(text), "put secrets in rclone.conf");
+    }
+
+    @ParameterizedTest(name = "[{0}]")
+    @ValueSource(strings = {
+        ":sftp,host=h,key_file=/home/u/.ssh/id:/x.mp4",
+        ":s3,provider=Other,endpoint=\"http://127.0.0.1:9000\",env_auth=true:bucket/key.mp4",
+        ":gcs,service_account_file=/etc/gcs.json:bucket/x.mp4",
+        ":webdav,url=\"http://h/?token=visible-in-a-value\":x.mp4"})
+    void connectionStringsWithoutSecretsAreAccepted(String text) {
+        assertTrue(AssetUri.parse(text).rclone().isPresent(), text);
     }
 }

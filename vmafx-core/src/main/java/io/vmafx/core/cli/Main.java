@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code vmafx-node}: the node's command line. */
 @Command(name = "vmafx-node", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Scores reference/distorted video pairs with VMAF, reading inputs from local disk or any rclone remote.",
-        subcommands = {ScoreCommand.class, ProvidersCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ScoreCommand.class, ProvidersCommand.class, DemoCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit code of a failed job (bad input, storage or scorer failure). */
@@ -22,15 +23,23 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         Logging.configure();
         CommandLine cli = new CommandLine(new Main());
-        cli.getSubcommands().values().stream()
-                .filter(sub -> sub.getCommand() instanceof NodeCommand)
-                .forEach(sub -> NodeOptions.addTo(sub.getCommandSpec()));
+        addNodeOptions(cli);
         cli.setParameterExceptionHandler((ex, a) -> {
             System.err.println("vmafx-node: " + ex.getMessage());
-            System.err.println("Try 'vmafx-node " + ex.getCommandLine().getCommandName() + " --help'.");
+            System.err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             return EXIT_CONFIG;
         });
         System.exit(cli.execute(args));
+    }
+
+    /** Gives every command that starts a node, nested ones ({@code bench storage}) included, the node's flags. */
+    private static void addNodeOptions(CommandLine command) {
+        for (CommandLine sub : command.getSubcommands().values()) {
+            if (sub.getCommand() instanceof NodeCommand) {
+                NodeOptions.addTo(sub.getCommandSpec());
+            }
+            addNodeOptions(sub);
+        }
     }
 
     @Override

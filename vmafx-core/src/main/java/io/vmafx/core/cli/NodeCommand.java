@@ -6,6 +6,8 @@ import io.vmafx.core.discovery.DiscoveryException;
 import io.vmafx.core.node.Node;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 
 /**
@@ -31,11 +33,14 @@ abstract class NodeCommand implements Callable<Integer> {
             return fail(Main.EXIT_CONFIG, e.getMessage());
         }
         Thread worker = Thread.currentThread();
+        CountDownLatch cleanedUp = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             // SIGINT/SIGTERM: cancel the running job (ffmpeg is killed, inputs are released), then close.
+            // Wait for the command's own cleanup, not for the worker thread to end: after it, the worker blocks
+            // in System.exit for as long as shutdown hooks run, so joining it would always wait the full bound.
             worker.interrupt();
             try {
-                worker.join(15_000);
+                cleanedUp.await(15, TimeUnit.SECONDS);
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
             }
@@ -52,6 +57,7 @@ abstract class NodeCommand implements Callable<Integer> {
             return fail(Main.EXIT_JOB_FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
         } finally {
             node.close();
+            cleanedUp.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {

@@ -103,7 +103,18 @@ public final class JobExecutor implements AutoCloseable {
                     refBypass.location().orElse(refInput.location()),
                     disBypass.location().orElse(disInput.location()),
                     request.raw(), refRaw, disRaw, model, progress);
-            VmafScores scores = score(score, ref, dis, refInput, disInput);
+            VmafScores scores;
+            try {
+                scores = score(score, ref, dis, refInput, disInput);
+            } catch (JobException e) {
+                // A storage that died under ffmpeg is the cause, whatever ffmpeg made of the cut read.
+                checkRead(InputSide.REFERENCE, ref, refInput, refBypass);
+                checkRead(InputSide.DISTORTED, dis, disInput, disBypass);
+                throw e;
+            }
+            // ffmpeg exits 0 on a read cut short by a dying rclone: only storage can say the bytes were whole.
+            checkRead(InputSide.REFERENCE, ref, refInput, refBypass);
+            checkRead(InputSide.DISTORTED, dis, disInput, disBypass);
             long end = System.nanoTime();
             return new JobResult(scores,
                     report(ref, refInput, refBypass), report(dis, disInput, disBypass),
@@ -180,6 +191,16 @@ public final class JobExecutor implements AutoCloseable {
                 throw new JobException(label(side.get()) + " " + uri.input() + where + ": " + e.getMessage(), e);
             }
             throw new JobException("scoring failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkRead(InputSide side, AssetUri uri, PreparedInput input, BypassDecision bypass) throws JobException {
+        if (bypass.bypassed()) {
+            return; // ffmpeg read the bypass's file, not the storage
+        }
+        var problem = input.readProblem();
+        if (problem.isPresent()) {
+            throw new JobException(label(side) + " " + uri.input() + ": " + problem.get());
         }
     }
 

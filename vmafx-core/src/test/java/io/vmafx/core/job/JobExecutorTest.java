@@ -195,6 +195,24 @@ class JobExecutorTest {
     }
 
     @Test
+    void aStorageThatDiedUnderFfmpegFailsTheJobEvenThoughFfmpegSucceeded() throws Exception {
+        // ffmpeg exits 0 on a read cut short; the storage's read check is what tells.
+        StorageProvider dying = new Recording(new LocalStorageProvider()) {
+            @Override
+            public PreparedInput prepare(AssetUri uri, NodeSettings s) throws StorageException, InterruptedException {
+                PreparedInput p = super.prepare(uri, s);
+                return uri.input().equals(degraded.toString())
+                        ? p.withReadCheck(() -> java.util.Optional.of("rclone mount media: stopped while ffmpeg was reading"))
+                        : p;
+            }
+        };
+        JobException e = assertThrows(JobException.class, () -> executor(dying)
+                .run(JobRequest.of(reference.toString(), degraded.toString()), ProgressListener.NONE));
+        assertEquals("distorted " + degraded + ": rclone mount media: stopped while ffmpeg was reading", e.getMessage());
+        assertAllReleased(2);
+    }
+
+    @Test
     void rawYuvWithoutItsFormatFailsBeforeAnythingIsPrepared() throws Exception {
         JobException e = assertThrows(JobException.class, () -> executor(new Recording(new LocalStorageProvider()))
                 .run(JobRequest.of("/clips/ref.yuv", degraded.toString()), ProgressListener.NONE));

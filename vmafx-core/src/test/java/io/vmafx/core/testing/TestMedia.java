@@ -51,6 +51,20 @@ public final class TestMedia {
         return run(out, "-i", reference.toString(), "-vf", "scale=80:60,scale=320:240", "-pix_fmt", "yuv420p", out.toString());
     }
 
+    /** A {@code width}x{@code height} 25 fps test pattern of {@code frames} frames; its directory is created. */
+    public static Path testPattern(Path out, int width, int height, int frames) throws IOException, InterruptedException {
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        return run(out, "-f", "lavfi", "-i", "testsrc2=size=" + width + "x" + height + ":rate=25", "-frames:v",
+                Integer.toString(frames), "-pix_fmt", "yuv420p", out.toString());
+    }
+
+    /** {@code reference} ({@code width}x{@code height}) down-scaled to a quarter and back; its directory is created. */
+    public static Path degradedCopy(Path reference, Path out, int width, int height) throws IOException, InterruptedException {
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        return run(out, "-i", reference.toString(), "-vf", "scale=" + width / 4 + ":" + height / 4 + ",scale=" + width + ":" + height,
+                "-pix_fmt", "yuv420p", out.toString());
+    }
+
     /** Runs ffmpeg with {@code args}; fails the test with ffmpeg's message when it fails. */
     public static Path run(Path out, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y"));
