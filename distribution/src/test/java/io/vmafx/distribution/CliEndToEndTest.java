@@ -242,6 +242,15 @@ class CliEndToEndTest {
     }
 
     @Test
+    void badProviderVariableStopsStartupNamingIt() {
+        String line = Node.run(Map.of("VMAFX_HTTPSERVE_IDLE", "soon"), Node.ROOT, "providers").failsWith(2);
+        assertTrue(line.startsWith("vmafx-node: VMAFX_HTTPSERVE_IDLE: expected a duration"), line);
+        String mount = Node.run(Map.of("VMAFX_VFS_CACHE_MODE", "sometimes"), Node.ROOT,
+                "score", "--reference", ref.toString(), "--distorted", dis.toString()).failsWith(2);
+        assertTrue(mount.contains("VMAFX_VFS_CACHE_MODE"), mount);
+    }
+
+    @Test
     void rawYuvWithoutItsSizeFailsNamingTheInput() throws IOException {
         Path raw = Files.write(tmp.resolve("raw clip.yuv"), new byte[320 * 240 * 3 / 2 * 2]);
         String line = Node.run("score", "--reference", ref.toString(), "--distorted", raw.toString()).failsWith(1);

@@ -52,6 +52,9 @@ import java.util.concurrent.TimeoutException;
  */
 public final class MountStorageProvider implements StorageProvider {
 
+    /** How long an I/O error on a live mount waits for rclone's stderr to explain it. */
+    private static final long STDERR_GRACE_MILLIS = 300;
+
     public static final String NAME = "mount";
 
     private static final System.Logger LOG = System.getLogger(MountStorageProvider.class.getName());
@@ -86,8 +89,9 @@ public final class MountStorageProvider implements StorageProvider {
      */
     @Override
     public Availability availability(NodeSettings settings) {
+        // A malformed setting is the operator's to fix before start: IllegalArgumentException, naming the variable.
+        MountSettings cfg = MountSettings.read(settings);
         try {
-            MountSettings cfg = MountSettings.read(settings);
             if (!Files.exists(devFuse)) {
                 return Availability.unusable(devFuse + " is missing (no FUSE in this kernel or container)");
             }
@@ -260,7 +264,7 @@ public final class MountStorageProvider implements StorageProvider {
                                 + target.root() + " did not show it within " + deadline.describe() + RcloneErrors.suffix(mount.stderrSince(mark)), e);
                     } catch (IOException e) {
                         if (mount.isAlive()) {
-                            String rclone = mount.stderrSince(mark);
+                            String rclone = stderrAfterError(mount, mark);
                             if (RcloneErrors.accessDenied(rclone)) {
                                 // A wrong password or key shows as EIO on the mount; rclone's stderr says what it was.
                                 throw new StorageException(uri, StorageException.Cause.ACCESS_DENIED, "access denied: "
@@ -296,6 +300,20 @@ public final class MountStorageProvider implements StorageProvider {
                 }
             }
         }
+    }
+
+    /**
+     * rclone's stderr since {@code mark}, waiting up to {@link #STDERR_GRACE_MILLIS} for it: the kernel hands the
+     * caller EIO before rclone's log line saying why (401, SignatureDoesNotMatch) has been drained.
+     */
+    private static String stderrAfterError(RcloneMount mount, long mark) throws InterruptedException {
+        long until = System.nanoTime() + STDERR_GRACE_MILLIS * 1_000_000L;
+        String rclone = mount.stderrSince(mark);
+        while (rclone.isBlank() && System.nanoTime() < until) {
+            Thread.sleep(20);
+            rclone = mount.stderrSince(mark);
+        }
+        return rclone;
     }
 
     private Lease<RcloneMount> acquire(AssetUri uri, RcloneTarget target, MountSettings cfg, NodeSettings settings,

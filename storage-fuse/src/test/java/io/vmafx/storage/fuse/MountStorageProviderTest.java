@@ -267,11 +267,16 @@ class MountStorageProviderTest {
         assertFalse(rootUnderAFile.usable());
         assertTrue(rootUnderAFile.reason().startsWith("the mount root " + file.resolve("mounts") + " cannot be created"), rootUnderAFile.reason());
 
+        // Malformed settings are errors naming the variable (core stops start-up with them), not unusable answers.
         assertEquals("VMAFX_RCLONE_DIR_CACHE_TIME: expected a duration such as 500ms, 15s, 2m or 1h, got 'often'",
-                provider.availability(remote.settings("VMAFX_RCLONE_DIR_CACHE_TIME", "often")).reason());
-        Availability badMode = provider.availability(remote.settings("VMAFX_VFS_CACHE_MODE", "sometimes"));
-        assertEquals("VMAFX_VFS_CACHE_MODE: expected one of off, minimal, writes, full, got 'sometimes'", badMode.reason());
-        assertFalse(provider.availability(remote.settings("VMAFX_VFS_CACHE_MAX_SIZE", "lots")).usable());
+                assertThrows(IllegalArgumentException.class,
+                        () -> provider.availability(remote.settings("VMAFX_RCLONE_DIR_CACHE_TIME", "often"))).getMessage());
+        assertEquals("VMAFX_VFS_CACHE_MODE: expected one of off, minimal, writes, full, got 'sometimes'",
+                assertThrows(IllegalArgumentException.class,
+                        () -> provider.availability(remote.settings("VMAFX_VFS_CACHE_MODE", "sometimes"))).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> provider.availability(remote.settings("VMAFX_VFS_CACHE_MAX_SIZE", "lots"))).getMessage()
+                .startsWith("VMAFX_VFS_CACHE_MAX_SIZE"));
     }
 
     @Test

@@ -59,8 +59,9 @@ public final class HttpServeStorageProvider implements StorageProvider {
     /** Usable when rclone is found and this provider's settings are well-formed; never throws. */
     @Override
     public Availability availability(NodeSettings settings) {
+        // A malformed setting is the operator's to fix before start: IllegalArgumentException, naming the variable.
+        HttpServeSettings.read(settings);
         try {
-            HttpServeSettings.read(settings);
             if (RcloneTool.find(settings).isEmpty()) {
                 return Availability.unusable(RcloneTool.problem(settings));
             }

@@ -298,20 +298,22 @@ class HttpServeStorageProviderTest {
     }
 
     @Test
-    void badSettingMakesTheProviderUnusable() {
-        Availability a = provider.availability(remote.settings("VMAFX_HTTPSERVE_IDLE", "soon"));
-        assertFalse(a.usable());
-        assertTrue(a.reason().startsWith("VMAFX_HTTPSERVE_IDLE: expected a duration"), a.reason());
+    void badSettingIsAnErrorNamingTheVariable() {
+        // Core turns this into a one-line start-up error.
+        IllegalArgumentException idle = assertThrows(IllegalArgumentException.class,
+                () -> provider.availability(remote.settings("VMAFX_HTTPSERVE_IDLE", "soon")));
+        assertTrue(idle.getMessage().startsWith("VMAFX_HTTPSERVE_IDLE: expected a duration"), idle.getMessage());
         StorageException e = assertThrows(StorageException.class,
                 () -> provider.prepare(media(CLIP), remote.settings("VMAFX_HTTPSERVE_READY_TIMEOUT", "x")));
         assertEquals(StorageException.Cause.UNAVAILABLE, e.reason());
 
-        Availability dirCache = provider.availability(remote.settings("VMAFX_RCLONE_DIR_CACHE_TIME", "often"));
-        assertEquals("VMAFX_RCLONE_DIR_CACHE_TIME: expected a duration such as 500ms, 15s, 2m or 1h, got 'often'", dirCache.reason());
+        IllegalArgumentException dirCache = assertThrows(IllegalArgumentException.class,
+                () -> provider.availability(remote.settings("VMAFX_RCLONE_DIR_CACHE_TIME", "often")));
+        assertEquals("VMAFX_RCLONE_DIR_CACHE_TIME: expected a duration such as 500ms, 15s, 2m or 1h, got 'often'", dirCache.getMessage());
         StorageException bad = assertThrows(StorageException.class,
                 () -> provider.prepare(media(CLIP), remote.settings("VMAFX_RCLONE_DIR_CACHE_TIME", "often")));
         assertEquals(StorageException.Cause.UNAVAILABLE, bad.reason());
-        assertEquals("cannot read media:dir/my clip é.bin: " + dirCache.reason(), bad.getMessage());
+        assertEquals("cannot read media:dir/my clip é.bin: " + dirCache.getMessage(), bad.getMessage());
     }
 
     @Test

@@ -21,7 +21,11 @@ public interface StorageProvider extends AutoCloseable {
 
     /**
      * Whether this provider can work on this machine with these settings and, if not, why (one sentence).
-     * Never throws; cheap enough to call at start-up and from {@code providers}.
+     * Cheap enough to call at start-up and from {@code providers}.
+     *
+     * @throws IllegalArgumentException when a setting the provider reads is malformed; the message names the
+     *                                  variable, and core stops start-up with it (a missing tool or device is
+     *                                  not malformed: that is an unusable answer)
      */
     Availability availability(NodeSettings settings);
 
