@@ -35,6 +35,15 @@ public interface BypassProvider extends AutoCloseable {
      */
     BypassDecision offer(PreparedInput input);
 
+    /**
+     * Starts counting the FUSE reads of {@code input} (its {@code VfsCacheLocation.fusePath()}), for the job's
+     * result; empty when this bypass cannot observe it (no probe, not on a watched mount). Called by the
+     * executor before ffmpeg starts, for every input, bypassed or not.
+     */
+    default java.util.Optional<TrafficWatch> watch(PreparedInput input) {
+        return java.util.Optional.empty();
+    }
+
     /** Counters for metrics: offers, bypassed, declines by reason, bytes seen. */
     Map<String, Number> counters();
 

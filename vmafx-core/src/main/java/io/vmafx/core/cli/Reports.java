@@ -21,7 +21,10 @@ final class Reports {
     }
 
     private static String input(String side, InputReport in) {
-        return String.format(Locale.ROOT, "%-9s %s  [storage %s, read %s, bypass %s]", side, in.uri(), in.storage(),
-                in.location(), in.bypass() ? "yes" : "no: " + in.bypassReason());
+        String fuse = in.fuseTraffic()
+                .map(t -> String.format(Locale.ROOT, ", through FUSE %d bytes in %d reads", t.bytes(), t.reads()))
+                .orElse("");
+        return String.format(Locale.ROOT, "%-9s %s  [storage %s, read %s, bypass %s%s]", side, in.uri(), in.storage(),
+                in.location(), in.bypass() ? "yes" : "no: " + in.bypassReason(), fuse);
     }
 }

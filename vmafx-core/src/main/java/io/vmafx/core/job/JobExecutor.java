@@ -12,6 +12,8 @@ import io.vmafx.core.score.VmafScores;
 import io.vmafx.spi.NodeSettings;
 import io.vmafx.spi.bypass.BypassDecision;
 import io.vmafx.spi.bypass.BypassProvider;
+import io.vmafx.spi.bypass.FuseTraffic;
+import io.vmafx.spi.bypass.TrafficWatch;
 import io.vmafx.spi.storage.PreparedInput;
 import io.vmafx.spi.storage.StorageException;
 import io.vmafx.spi.storage.StorageProvider;
@@ -89,6 +91,8 @@ public final class JobExecutor implements AutoCloseable {
         PrepareTask disPrepare = new PrepareTask(preparers, () -> disStorage.prepare(dis, settings));
         BypassDecision refBypass = null;
         BypassDecision disBypass = null;
+        TrafficWatch refWatch = null;
+        TrafficWatch disWatch = null;
         try {
             PrepareTask.awaitEither(refPrepare, disPrepare);
             if (disPrepare.failed()) {
@@ -99,6 +103,8 @@ public final class JobExecutor implements AutoCloseable {
             long prepared = System.nanoTime();
             refBypass = offer(refInput);
             disBypass = offer(disInput);
+            refWatch = watch(refInput);
+            disWatch = watch(disInput);
             ScoreRequest score = new ScoreRequest(
                     refBypass.location().orElse(refInput.location()),
                     disBypass.location().orElse(disInput.location()),
@@ -117,9 +123,11 @@ public final class JobExecutor implements AutoCloseable {
             checkRead(InputSide.DISTORTED, dis, disInput, disBypass);
             long end = System.nanoTime();
             return new JobResult(scores,
-                    report(ref, refInput, refBypass), report(dis, disInput, disBypass),
+                    report(ref, refInput, refBypass, refWatch), report(dis, disInput, disBypass, disWatch),
                     millis(prepared - start), millis(end - prepared), millis(end - start));
         } finally {
+            close(refWatch);
+            close(disWatch);
             close(refBypass);
             close(disBypass);
             refPrepare.release();
@@ -204,14 +212,39 @@ public final class JobExecutor implements AutoCloseable {
         }
     }
 
-    private static InputReport report(AssetUri uri, PreparedInput input, BypassDecision decision) {
-        return new InputReport(uri.input(), input.provider(),
-                decision.location().orElse(input.displayLocation()), decision.bypassed(), decision.reason());
+    /** What the probe sees of this input from now on, if the bypass can observe it; never fails the job. */
+    private TrafficWatch watch(PreparedInput input) {
+        if (bypass == null) {
+            return null;
+        }
+        try {
+            return bypass.watch(input).orElse(null);
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
-    private static void close(BypassDecision d) {
-        if (d != null) {
-            d.close();
+    private static InputReport report(AssetUri uri, PreparedInput input, BypassDecision decision, TrafficWatch watch) {
+        Optional<FuseTraffic> traffic = Optional.empty();
+        if (watch != null) {
+            try {
+                traffic = Optional.of(watch.traffic());
+            } catch (RuntimeException e) {
+                // An observation that failed is no observation; the job's result stands.
+            }
+        }
+        return new InputReport(uri.input(), input.provider(),
+                decision.location().orElse(input.displayLocation()), decision.bypassed(), decision.reason(), traffic);
+    }
+
+    private static void close(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // Closing a bypass lease or a watch must not hide the job's own outcome.
+                System.getLogger(JobExecutor.class.getName()).log(System.Logger.Level.WARNING, "closing " + c + ": " + e);
+            }
         }
     }
 

@@ -39,6 +39,10 @@ public record JobResult(VmafScores scores, InputReport reference, InputReport di
         if (!r.bypass()) {
             m.put("bypass_reason", r.bypassReason());
         }
+        r.fuseTraffic().ifPresent(t -> {
+            m.put("fuse_bytes", t.bytes());
+            m.put("fuse_reads", t.reads());
+        });
         return m;
     }
 }

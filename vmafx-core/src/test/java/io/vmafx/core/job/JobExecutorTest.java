@@ -65,11 +65,15 @@ class JobExecutorTest {
     }
 
     private JobExecutor executor(StorageProvider local) throws Exception {
+        return executor(local, null);
+    }
+
+    private JobExecutor executor(StorageProvider local, io.vmafx.spi.bypass.BypassProvider bypass) throws Exception {
         NodeConfig config = NodeConfig.load(Map.of(), Map.of(Variable.FFMPEG, TestMedia.ffmpeg()), tmp);
         ProviderRegistry registry = ProviderRegistry.of(List.of(local), List.of());
         executor = new JobExecutor(new StorageRouter(registry, config, StorageMode.LOCAL), config,
                 config.uriRules(java.util.Set.of(), java.util.Set.of()), new FfmpegLibvmafScorer(TestMedia.ffmpeg(), 2),
-                TestMedia.model(), null);
+                TestMedia.model(), bypass);
         return executor;
     }
 
@@ -209,6 +213,66 @@ class JobExecutorTest {
         JobException e = assertThrows(JobException.class, () -> executor(dying)
                 .run(JobRequest.of(reference.toString(), degraded.toString()), ProgressListener.NONE));
         assertEquals("distorted " + degraded + ": rclone mount media: stopped while ffmpeg was reading", e.getMessage());
+        assertAllReleased(2);
+    }
+
+    @Test
+    void eachInputReportsWhatTheBypassWatchSawAndTheWatchIsClosed() throws Exception {
+        java.util.List<String> closed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        io.vmafx.spi.bypass.BypassProvider observing = new io.vmafx.spi.bypass.BypassProvider() {
+            @Override
+            public String name() {
+                return "observer";
+            }
+
+            @Override
+            public io.vmafx.spi.Availability availability(NodeSettings settings) {
+                return io.vmafx.spi.Availability.ok();
+            }
+
+            @Override
+            public void start(NodeSettings settings) {
+            }
+
+            @Override
+            public io.vmafx.spi.bypass.BypassDecision offer(PreparedInput input) {
+                return io.vmafx.spi.bypass.BypassDecision.decline("not in the cache");
+            }
+
+            @Override
+            public java.util.Optional<io.vmafx.spi.bypass.TrafficWatch> watch(PreparedInput input) {
+                long size = java.nio.file.Path.of(input.location()).toFile().length();
+                return java.util.Optional.of(new io.vmafx.spi.bypass.TrafficWatch() {
+                    @Override
+                    public io.vmafx.spi.bypass.FuseTraffic traffic() {
+                        return new io.vmafx.spi.bypass.FuseTraffic(size, 3);
+                    }
+
+                    @Override
+                    public void close() {
+                        closed.add(input.location());
+                    }
+                });
+            }
+
+            @Override
+            public Map<String, Number> counters() {
+                return Map.of();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        // Local inputs are not read through a VFS cache: declined before the bypass, but still watched.
+        JobResult r = executor(new Recording(new LocalStorageProvider()), observing).run(JobRequest.of(reference.toString(), degraded.toString()), ProgressListener.NONE);
+        assertEquals(Files.size(reference), r.reference().fuseTraffic().orElseThrow().bytes());
+        assertEquals(3, r.distorted().fuseTraffic().orElseThrow().reads());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) r.toJson().get("reference");
+        assertEquals(Files.size(reference), json.get("fuse_bytes"));
+        assertEquals(java.util.Set.of(reference.toString(), degraded.toString()), java.util.Set.copyOf(closed));
+        assertEquals("not read through an rclone VFS cache", r.reference().bypassReason());
         assertAllReleased(2);
     }
 
