@@ -1,6 +1,7 @@
 package io.vmafx.core.score;
 
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,6 +42,7 @@ final class FfmpegDiagnostics {
 
     private final String distortedArg;
     private final String referenceArg;
+    private final Map<String, String> shownAs;
     private boolean noLibvmaf;
     private int inputsOpened;
     private boolean mappingSeen;
@@ -52,8 +54,17 @@ final class FfmpegDiagnostics {
      * @param referenceArg the reference input's {@code -i} argument, exactly as passed
      */
     FfmpegDiagnostics(String distortedArg, String referenceArg) {
+        this(distortedArg, referenceArg, Map.of());
+    }
+
+    /**
+     * @param shownAs what to show instead of an argument in messages: a concat list file standing for the URL
+     *                it holds (the URL then goes through the usual credential redaction)
+     */
+    FfmpegDiagnostics(String distortedArg, String referenceArg, Map<String, String> shownAs) {
         this.distortedArg = distortedArg;
         this.referenceArg = referenceArg;
+        this.shownAs = Map.copyOf(shownAs);
     }
 
     /** One stderr line, in order. */
@@ -74,7 +85,11 @@ final class FfmpegDiagnostics {
             boolean distorted = line.startsWith(distortedArg + ": ");
             boolean reference = line.startsWith(referenceArg + ": ");
             if (distorted || reference) {
-                inputError = line;
+                String shown = line;
+                for (Map.Entry<String, String> alias : shownAs.entrySet()) {
+                    shown = shown.replace(alias.getKey(), alias.getValue());
+                }
+                inputError = shown;
                 inputErrorSide = distorted && reference
                         ? (inputsOpened == 0 ? InputSide.DISTORTED : InputSide.REFERENCE)
                         : distorted ? InputSide.DISTORTED : InputSide.REFERENCE;

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.regex.Pattern;
@@ -33,6 +34,8 @@ public final class FfmpegLibvmafScorer implements Scorer {
 
     private static final int KEEP_LINES = 50;
     private static final Pattern URL = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://.*", Pattern.DOTALL);
+    /** {@code scheme://user:password@}: a URL that carries a secret. */
+    private static final Pattern CREDENTIALS = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://[^/@]*:[^/@]*@");
     /** Characters the filter-graph parser (second level) treats specially. */
     private static final String GRAPH_SPECIALS = "\\'[],;";
 
@@ -114,8 +117,14 @@ public final class FfmpegLibvmafScorer implements Scorer {
         String distortedArg = inputArgument(request.distorted());
         String referenceArg = inputArgument(request.reference());
         List<String> command = command(request, distortedArg, referenceArg, log);
-
-        FfmpegDiagnostics diagnostics = new FfmpegDiagnostics(distortedArg, referenceArg);
+        Map<String, String> lists = hideCredentials(command, log.getParent());
+        List<String> inputs = new ArrayList<>();
+        for (int i = 1; i < command.size(); i++) {
+            if (command.get(i - 1).equals("-i")) {
+                inputs.add(command.get(i)); // #0 distorted, #1 reference: what ffmpeg echoes in its errors
+            }
+        }
+        FfmpegDiagnostics diagnostics = new FfmpegDiagnostics(inputs.get(0), inputs.get(1), lists);
         LinkedBlockingQueue<Tick> ticks = new LinkedBlockingQueue<>();
         ProgressParser progress = new ProgressParser(ticks);
 
@@ -235,6 +244,35 @@ public final class FfmpegLibvmafScorer implements Scorer {
                 + ":n_threads=" + threads + ":shortest=1";
         command.addAll(List.of("-lavfi", filter, "-an", "-sn", "-dn", "-f", "null", "-"));
         return command;
+    }
+
+    /**
+     * Takes URL credentials off ffmpeg's command line, where every local user can read them in
+     * {@code /proc/<pid>/cmdline}: an {@code -i} URL with {@code user:pass@} becomes a one-entry concat list
+     * in the run's private (0700) directory; returns each list's path with the URL it holds. Raw inputs keep the URL: their format options must apply to the
+     * URL itself, and the concat demuxer of ffmpeg 4.1 cannot carry them.
+     */
+    static Map<String, String> hideCredentials(List<String> command, Path privateDir) throws ScoringException {
+        Map<String, String> lists = new java.util.HashMap<>();
+        int n = 0;
+        for (int i = 1; i < command.size(); i++) {
+            if (!command.get(i - 1).equals("-i") || !CREDENTIALS.matcher(command.get(i)).find()
+                    || (i >= 7 && command.get(i - 7).equals("-f") && command.get(i - 6).equals("rawvideo"))) {
+                continue;
+            }
+            Path list = privateDir.resolve("input-" + (n++) + ".ffconcat");
+            try {
+                Files.writeString(list, "ffconcat version 1.0\nfile '" + command.get(i).replace("'", "'\\''") + "'\n",
+                        StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new ScoringException("cannot write ffmpeg's input list in " + privateDir + ": " + e.getMessage(), e);
+            }
+            lists.put(list.toString(), command.get(i));
+            command.set(i, list.toString());
+            command.addAll(i - 1, List.of("-f", "concat", "-safe", "0", "-protocol_whitelist", "file,http,https,tcp,tls,crypto"));
+            i += 6;
+        }
+        return lists;
     }
 
     private static void addInput(List<String> command, RawVideoFormat raw, String location) {

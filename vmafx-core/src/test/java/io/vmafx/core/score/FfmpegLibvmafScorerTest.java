@@ -205,7 +205,42 @@ class FfmpegLibvmafScorerTest {
         }
     }
 
+    @Test
+    void credentialsInAUrlStayOffFfmpegsCommandLineAndTheScoreIsTheSame() throws Exception {
+        // Served with Basic auth, as rclone serve http does for the node; ffmpeg must still authenticate.
+        String expected = "Basic " + java.util.Base64.getEncoder().encodeToString("alice:s3cret".getBytes(StandardCharsets.UTF_8));
+        byte[] body = Files.readAllBytes(reference);
+        Files.createDirectories(dir.resolve("tmp"));
+        try (ServerSocket http = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread responder = new Thread(() -> answer(http, request -> request.contains("\r\nAuthorization: " + expected + "\r\n")
+                    ? new Response("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n", body)
+                    : new Response("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"t\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", new byte[0])),
+                    "test-http-auth");
+            responder.setDaemon(true);
+            responder.start();
+            String url = "http://alice:s3cret@127.0.0.1:" + http.getLocalPort() + "/clips/ref.y4m";
+            java.util.List<String> cmdlines = new java.util.concurrent.CopyOnWriteArrayList<>();
+            ProgressListener spy = (frames, fps) -> ProcessHandle.current().descendants()
+                    .forEach(p -> p.info().arguments().ifPresent(a -> cmdlines.add(String.join(" ", a))));
+            VmafScores viaHttp = scorer().score(ScoreRequest.of(url, degraded.toString(), model).withProgress(spy));
+            assertEquals(score(reference, degraded).mean(), viaHttp.mean(), 1e-9);
+            assertFalse(cmdlines.isEmpty(), "saw ffmpeg running");
+            for (String c : cmdlines) {
+                assertFalse(c.contains("s3cret"), c);
+            }
+        }
+    }
+
     private static void answerNotFound(ServerSocket server) {
+        answer(server, request -> new Response("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", new byte[0]));
+    }
+
+    /** An HTTP answer: head (status line and headers) and body. */
+    private record Response(String head, byte[] body) {
+    }
+
+    /** Answers each request on {@code server} (one per connection) with {@code respond}'s answer to its head. */
+    private static void answer(ServerSocket server, java.util.function.Function<String, Response> respond) {
         while (!server.isClosed()) {
             try (Socket socket = server.accept()) {
                 InputStream in = socket.getInputStream();
@@ -215,12 +250,15 @@ class FfmpegLibvmafScorerTest {
                 while (!request.toString().contains("\r\n\r\n") && (n = in.read(buffer)) > 0) {
                     request.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
                 }
+                Response r = respond.apply(request.toString());
                 OutputStream out = socket.getOutputStream();
-                out.write(("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-                        .getBytes(StandardCharsets.ISO_8859_1));
+                out.write(r.head().getBytes(StandardCharsets.ISO_8859_1));
+                out.write(r.body());
                 out.flush();
             } catch (IOException e) {
-                return;
+                if (server.isClosed()) {
+                    return;
+                }
             }
         }
     }
