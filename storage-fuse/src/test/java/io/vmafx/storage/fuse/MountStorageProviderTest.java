@@ -1,10 +1,12 @@
 package io.vmafx.storage.fuse;
 
-import static io.vmafx.storage.fuse.TestRemote.CLIP;
-import static io.vmafx.storage.fuse.TestRemote.OTHER;
-import static io.vmafx.storage.fuse.TestRemote.WEIRD;
-import static io.vmafx.storage.fuse.TestRemote.assertNoChildProcesses;
-import static io.vmafx.storage.fuse.TestRemote.rcloneMountsUnder;
+import io.vmafx.rclone.testing.TestRemote;
+
+import static io.vmafx.rclone.testing.TestRemote.CLIP;
+import static io.vmafx.rclone.testing.TestRemote.OTHER;
+import static io.vmafx.rclone.testing.TestRemote.WEIRD;
+import static io.vmafx.rclone.testing.TestRemote.assertNoChildProcesses;
+import static io.vmafx.storage.fuse.MountChecks.rcloneMountsUnder;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -55,7 +57,7 @@ class MountStorageProviderTest {
             provider.close();
             assertNoChildProcesses();
             assertEquals(List.of(), rcloneMountsUnder(remote.base), "mounts left");
-            assertEquals(List.of(), remote.underMountRoot(), "mount points left");
+            assertEquals(List.of(), MountChecks.underMountRoot(remote.mountRoot), "mount points left");
         } finally {
             remote.close();
         }
@@ -232,7 +234,7 @@ class MountStorageProviderTest {
         StorageException e = assertThrows(StorageException.class, () -> provider.prepare(media(CLIP), missing));
         assertEquals(StorageException.Cause.TOOL_FAILED, e.reason());
         assertEquals("cannot read media:dir/my clip é.bin: " + a.reason(), e.getMessage());
-        assertEquals(List.of(), remote.underMountRoot());
+        assertEquals(List.of(), MountChecks.underMountRoot(remote.mountRoot));
     }
 
     @Test
@@ -289,7 +291,7 @@ class MountStorageProviderTest {
         assertTrue(e.getMessage().contains("didn't find section in config file"), e.getMessage());
         assertTrue(millis < 2_000, millis + " ms");
         assertNoChildProcesses();
-        assertEquals(List.of(), remote.underMountRoot());
+        assertEquals(List.of(), MountChecks.underMountRoot(remote.mountRoot));
     }
 
     @Test
@@ -390,7 +392,7 @@ class MountStorageProviderTest {
         System.out.printf("mount: close (unmount, stop rclone, remove the mount point) took %.0f ms%n", (System.nanoTime() - t1) / 1e6);
         assertNoChildProcesses();
         assertEquals(List.of(), rcloneMountsUnder(remote.base));
-        assertEquals(List.of(), remote.underMountRoot());
+        assertEquals(List.of(), MountChecks.underMountRoot(remote.mountRoot));
         assertEquals(StorageException.Cause.UNAVAILABLE,
                 assertThrows(StorageException.class, () -> provider.prepare(media(CLIP), remote.settings())).reason());
     }
@@ -404,11 +406,11 @@ class MountStorageProviderTest {
         held.close();
         assertNoChildProcesses();
         long end = System.nanoTime() + 3_000_000_000L;
-        while (!remote.underMountRoot().isEmpty() && System.nanoTime() < end) {
+        while (!MountChecks.underMountRoot(remote.mountRoot).isEmpty() && System.nanoTime() < end) {
             Thread.sleep(20);
         }
         assertEquals(List.of(), rcloneMountsUnder(remote.mountRoot));
-        assertEquals(List.of(), remote.underMountRoot());
+        assertEquals(List.of(), MountChecks.underMountRoot(remote.mountRoot));
         assertEquals(1L, provider.counters().get("pool_evicted"));
 
         try (PreparedInput again = provider.prepare(media(CLIP), quick)) {
@@ -424,7 +426,7 @@ class MountStorageProviderTest {
         provider.close(); // fusermount3 -u says busy; -uz detaches it
         assertNoChildProcesses();
         assertEquals(List.of(), rcloneMountsUnder(remote.base));
-        assertEquals(List.of(), remote.underMountRoot());
+        assertEquals(List.of(), MountChecks.underMountRoot(remote.mountRoot));
         try {
             open.close();
         } catch (IOException ignored) {
@@ -462,7 +464,7 @@ class MountStorageProviderTest {
         }
         assertNoChildProcesses();
         assertEquals(List.of(), rcloneMountsUnder(remote.base));
-        assertEquals(List.of(), remote.underMountRoot());
+        assertEquals(List.of(), MountChecks.underMountRoot(remote.mountRoot));
         Map<String, Number> c = provider.counters();
         assertEquals(1L, c.get("interrupted"));
         assertEquals(0, c.get("pool_leases"));

@@ -1,9 +1,11 @@
 package io.vmafx.storage.httpserve;
 
-import static io.vmafx.storage.httpserve.TestRemote.CLIP;
-import static io.vmafx.storage.httpserve.TestRemote.OTHER;
-import static io.vmafx.storage.httpserve.TestRemote.WEIRD;
-import static io.vmafx.storage.httpserve.TestRemote.assertNoChildProcesses;
+import io.vmafx.rclone.testing.TestRemote;
+
+import static io.vmafx.rclone.testing.TestRemote.CLIP;
+import static io.vmafx.rclone.testing.TestRemote.OTHER;
+import static io.vmafx.rclone.testing.TestRemote.WEIRD;
+import static io.vmafx.rclone.testing.TestRemote.assertNoChildProcesses;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

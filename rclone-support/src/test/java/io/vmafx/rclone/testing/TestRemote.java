@@ -1,4 +1,4 @@
-package io.vmafx.storage.fuse;
+package io.vmafx.rclone.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -19,23 +19,24 @@ import java.util.stream.Stream;
 /**
  * A local rclone remote for tests, defined without the environment: a temp directory with assets, an rclone
  * config file naming it ({@code media:}, an alias of the directory, and {@code disk:}, plain local), and the
- * settings that point rclone at that file. {@link #close()} deletes the directory.
+ * settings that point rclone at that file. {@link #close()} deletes the directory. Shared by the tests of the
+ * rclone-backed storage modules (test-jar of rclone-support).
  */
-final class TestRemote implements AutoCloseable {
+public final class TestRemote implements AutoCloseable {
 
-    static final String CLIP = "dir/my clip é.bin";
-    static final String OTHER = "other/b.bin";
-    static final String WEIRD = "dir/weird #1?%+&.bin";
+    public static final String CLIP = "dir/my clip é.bin";
+    public static final String OTHER = "other/b.bin";
+    public static final String WEIRD = "dir/weird #1?%+&.bin";
 
-    final Path base;
-    final Path source;
-    final Path cacheDir;
-    final Path mountRoot;
-    final Path config;
-    final Map<String, String> values = new HashMap<>();
+    public final Path base;
+    public final Path source;
+    public final Path cacheDir;
+    public final Path mountRoot;
+    public final Path config;
+    public final Map<String, String> values = new HashMap<>();
 
-    TestRemote() throws IOException {
-        base = Files.createTempDirectory("vmafx-fuse-test-");
+    public TestRemote() throws IOException {
+        base = Files.createTempDirectory("vmafx-rclone-test-");
         source = Files.createDirectories(base.resolve("src"));
         cacheDir = base.resolve("cache");
         mountRoot = base.resolve("mounts");
@@ -49,7 +50,7 @@ final class TestRemote implements AutoCloseable {
         values.put("VMAFX_STORAGE_MOUNT_ROOT", mountRoot.toString());
     }
 
-    byte[] write(String path, int size, long seed) throws IOException {
+    public byte[] write(String path, int size, long seed) throws IOException {
         byte[] data = new byte[size];
         new Random(seed).nextBytes(data);
         Path p = source.resolve(path);
@@ -58,18 +59,18 @@ final class TestRemote implements AutoCloseable {
         return data;
     }
 
-    byte[] bytes(String path) throws IOException {
+    public byte[] bytes(String path) throws IOException {
         return Files.readAllBytes(source.resolve(path));
     }
 
     /** The settings as core would hand them: a map-backed lookup. */
-    NodeSettings settings() {
+    public NodeSettings settings() {
         Map<String, String> copy = Map.copyOf(values);
         return v -> Optional.ofNullable(copy.get(v));
     }
 
     /** These settings plus {@code extra}. */
-    NodeSettings settings(String... extra) {
+    public NodeSettings settings(String... extra) {
         Map<String, String> copy = new HashMap<>(values);
         for (int i = 0; i < extra.length; i += 2) {
             copy.put(extra[i], extra[i + 1]);
@@ -78,7 +79,7 @@ final class TestRemote implements AutoCloseable {
     }
 
     /** An executable shell script in the temp directory, for a fake rclone. */
-    Path script(String name, String body) throws IOException {
+    public Path script(String name, String body) throws IOException {
         Path p = base.resolve(name);
         Files.writeString(p, "#!/bin/sh\n" + body + "\n");
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
@@ -86,7 +87,7 @@ final class TestRemote implements AutoCloseable {
     }
 
     /** Fails unless this JVM has no child process left, waiting up to 3 s for ones being stopped. */
-    static void assertNoChildProcesses() throws InterruptedException {
+    public static void assertNoChildProcesses() throws InterruptedException {
         long end = System.nanoTime() + 3_000_000_000L;
         List<ProcessHandle> left;
         while (!(left = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList()).isEmpty()) {
@@ -98,25 +99,8 @@ final class TestRemote implements AutoCloseable {
     }
 
     /** The pids of this JVM's live child processes. */
-    static List<Long> childPids() {
+    public static List<Long> childPids() {
         return ProcessHandle.current().children().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).toList();
-    }
-
-    /** The fuse.rclone mounts this process sees below {@code dir}. */
-    static List<String> rcloneMountsUnder(Path dir) throws IOException {
-        try (Stream<String> lines = Files.lines(Path.of("/proc/self/mountinfo"))) {
-            return lines.filter(l -> l.contains(" - fuse.rclone ")).filter(l -> l.split(" ")[4].startsWith(dir.toString())).toList();
-        }
-    }
-
-    /** The entries below the mount root (the root itself may stay). */
-    List<Path> underMountRoot() throws IOException {
-        if (!Files.isDirectory(mountRoot)) {
-            return List.of();
-        }
-        try (Stream<Path> entries = Files.list(mountRoot)) {
-            return entries.toList();
-        }
     }
 
     @Override
