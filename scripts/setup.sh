@@ -22,6 +22,27 @@ if ((${#need_apt[@]})); then
   apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
+# The eBPF probe's native library (bypass-ebpf-native) is built for linux-x86_64 and, cross-compiled, for
+# linux-aarch64: make, binutils (readelf), the aarch64 cross compiler and the arm64 static libbpf/libelf/zlib.
+# (bookworm's libelf.a, elfutils 0.188, does not use zstd, so no libzstd-dev:arm64; the build's check of the
+# library's NEEDED entries would say so if a later one did.)
+native_missing=()
+command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || native_missing+=(gcc-aarch64-linux-gnu)
+command -v make >/dev/null 2>&1 || native_missing+=(make)
+command -v readelf >/dev/null 2>&1 || native_missing+=(binutils)
+for pair in libbpf.a:libbpf-dev:arm64 libelf.a:libelf-dev:arm64 libz.a:zlib1g-dev:arm64; do
+  [[ -e /usr/lib/aarch64-linux-gnu/${pair%%:*} ]] || native_missing+=("${pair#*:}")
+done
+if ((${#native_missing[@]})); then
+  echo "setup: installing the eBPF probe's build tools for linux-aarch64: ${native_missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    dpkg --add-architecture arm64
+  fi
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${native_missing[@]}" >/dev/null
+fi
+
 # A static ffmpeg built with --enable-libvmaf, from the npm registry (Debian's ffmpeg has no libvmaf).
 ffmpeg="$tools/ffmpeg/ffmpeg"
 if [[ ! -x $ffmpeg ]]; then

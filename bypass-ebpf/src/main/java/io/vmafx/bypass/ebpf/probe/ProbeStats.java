@@ -1,0 +1,30 @@
+package io.vmafx.bypass.ebpf.probe;
+
+/**
+ * The probe's own counters since it started.
+ *
+ * @param ringBufferDrops open/close events the kernel could not queue because the ring buffer was full
+ * @param localDrops      events dropped on the Java side because nobody drained them (see
+ *                        {@link ProbeSession#drainOpenEvents()})
+ * @param opensMatched    open calls whose path is the prefix or below it
+ * @param opensTracked    ... that succeeded, tracked by (pid, fd)
+ * @param closesTracked   close calls of a tracked descriptor
+ * @param readsCounted    reads of watched FUSE files counted
+ * @param readErrors      ... that returned an error
+ * @param inflightFull    opens or reads not followed because a per-thread map was full
+ * @param countersFull    per-file counters that could not be created
+ * @param devicesWatchedByProbe FUSE devices the probe added to the watch list itself (from opens under the prefix)
+ */
+public record ProbeStats(long ringBufferDrops, long localDrops, long opensMatched, long opensTracked,
+                         long closesTracked, long readsCounted, long readErrors, long inflightFull, long countersFull,
+                         long devicesWatchedByProbe) {
+
+    static ProbeStats of(long[] s, long localDrops) {
+        return new ProbeStats(s[0], localDrops, s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8]);
+    }
+
+    /** Events lost, in the kernel and here. */
+    public long drops() {
+        return ringBufferDrops + localDrops;
+    }
+}
