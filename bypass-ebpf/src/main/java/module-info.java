@@ -1,9 +1,12 @@
 /**
  * The eBPF FUSE bypass (Java side): preflight, the probe's loader and the decision to serve a warm, complete,
  * fresh rclone VFS cache file instead of the FUSE path ({@code io.vmafx.bypass.ebpf.cache}, internal). Off unless
- * {@code VMAFX_EBPF_BYPASS=1}. Depends on the API and the JDK alone: the decision runs rclone itself.
+ * {@code VMAFX_EBPF_BYPASS=1}. Depends on the API, jackson-jr and the JDK: the decision runs rclone itself.
  */
 module io.vmafx.bypass.ebpf {
     requires io.vmafx.api;
+    // rclone's JSON (cache metadata, lsjson): the same small reader core uses.
+    requires com.fasterxml.jackson.jr.ob;
+    requires com.fasterxml.jackson.core;
     provides io.vmafx.spi.bypass.BypassProvider with io.vmafx.bypass.ebpf.EbpfBypassProvider;
 }

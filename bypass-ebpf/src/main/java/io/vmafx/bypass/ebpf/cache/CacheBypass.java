@@ -293,27 +293,31 @@ public final class CacheBypass implements AutoCloseable {
         }
     }
 
-    /** Reads of a metadata file that rclone may be rewriting, before it counts as unreadable. */
-    static final int META_READS = 4;
-    static final long META_REREAD_MILLIS = 10;
+    /** How long a metadata file that rclone may be rewriting is re-read before it counts as unreadable. */
+    static final long META_REREAD_WINDOW_NANOS = 250_000_000L;
 
     /**
      * The metadata file, parsed. rclone 1.60 rewrites it in place (truncate, then write) whenever it saves the item
      * (on every close of a FUSE handle, ours included), so a read can see it empty or cut short: such a read is
-     * repeated a few times, {@link #META_REREAD_MILLIS} apart, before the file counts as {@code onError}.
+     * repeated for up to {@link #META_REREAD_WINDOW_NANOS}, before the file counts as {@code onError}.
      *
      * @throws NoSuchFileException when there is none
      */
     private static VfsMeta readMeta(Path metaFile, Decline onError) throws Declined, IOException, InterruptedException {
-        for (int read = 1; ; read++) {
+        // rclone rewrites the file in place (truncate, then write) on every FUSE close, ours included: a read can
+        // land in between. Re-read for a bounded time, not a count, so a loaded machine gets the same chance.
+        long giveUp = System.nanoTime() + META_REREAD_WINDOW_NANOS;
+        long pause = 2;
+        while (true) {
             byte[] raw = Files.readAllBytes(metaFile);
             try {
                 return VfsMeta.parse(raw);
             } catch (VfsMeta.FormatException e) {
-                if (read >= META_READS) {
+                if (System.nanoTime() >= giveUp) {
                     throw declined(onError, e.getMessage());
                 }
-                Thread.sleep(META_REREAD_MILLIS);
+                Thread.sleep(pause);
+                pause = Math.min(pause * 2, 20);
             }
         }
     }

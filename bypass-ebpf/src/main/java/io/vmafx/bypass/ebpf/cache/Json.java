@@ -1,15 +1,21 @@
 package io.vmafx.bypass.ebpf.cache;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.jr.ob.JSON;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A small strict JSON reader for what rclone writes (vfsMeta files, {@code lsjson --stat}, {@code backend
- * features}): objects become {@link Map}s, arrays {@link List}s, numbers {@link Long} (or {@link Double} when
- * they have a fraction or exponent), strings, booleans and {@code null}. The module may use the JDK alone, so no
- * JSON library.
+ * What rclone writes (vfsMeta files, {@code lsjson --stat}, {@code backend features}), read strictly with
+ * jackson-jr: objects become {@link Map}s, arrays {@link List}s, integers {@link Long}, other numbers
+ * {@link Double}; trailing text, duplicate keys and nesting deeper than rclone ever writes are errors.
  */
 final class Json {
 
@@ -24,24 +30,25 @@ final class Json {
 
     /** Nesting limit: rclone's documents are three levels deep. */
     private static final int MAX_DEPTH = 64;
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+            .build();
+    private static final JSON READER = JSON.builder(FACTORY).enable(JSON.Feature.FAIL_ON_DUPLICATE_MAP_KEYS).build();
 
-    private final String text;
-    private int pos;
-
-    private Json(String text) {
-        this.text = text;
+    private Json() {
     }
 
-    /** The one JSON value {@code text} holds (whitespace around it allowed). */
+    /** The value {@code text} holds, which must be all of it. */
     static Object parse(String text) {
-        Json p = new Json(text);
-        p.skipSpace();
-        Object value = p.value(0);
-        p.skipSpace();
-        if (p.pos != text.length()) {
-            throw p.error("unexpected text after the value");
+        try (JsonParser parser = FACTORY.createParser(text)) {
+            Object value = READER.anyFrom(parser);
+            if (parser.nextToken() != null) {
+                throw new ParseException("unexpected text after the value at " + parser.currentLocation().offsetDescription());
+            }
+            return normalized(value);
+        } catch (IOException e) {
+            throw new ParseException(e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse(""));
         }
-        return value;
     }
 
     /** {@link #parse}, which must give an object. */
@@ -54,6 +61,7 @@ final class Json {
         return (Map<String, Object>) v;
     }
 
+    /** How a value is described in messages: "an object", "a string", ... */
     static String kind(Object v) {
         if (v == null) {
             return "null";
@@ -73,194 +81,31 @@ final class Json {
         return "a number";
     }
 
-    private Object value(int depth) {
-        if (depth > MAX_DEPTH) {
-            throw error("nested too deeply");
+    /** Integers of every width as Long, decimals as Double, recursively: what callers compare against. */
+    private static Object normalized(Object v) {
+        if (v instanceof Map) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            ((Map<?, ?>) v).forEach((k, x) -> m.put((String) k, normalized(x)));
+            return m;
         }
-        if (pos >= text.length()) {
-            throw error("unexpected end");
+        if (v instanceof List) {
+            List<Object> l = new ArrayList<>();
+            ((List<?>) v).forEach(x -> l.add(normalized(x)));
+            return l;
         }
-        char c = text.charAt(pos);
-        switch (c) {
-            case '{': return object(depth);
-            case '[': return array(depth);
-            case '"': return string();
-            case 't': return literal("true", Boolean.TRUE);
-            case 'f': return literal("false", Boolean.FALSE);
-            case 'n': return literal("null", null);
-            default:
-                if (c == '-' || (c >= '0' && c <= '9')) {
-                    return number();
-                }
-                throw error("unexpected character '" + c + "'");
-        }
-    }
-
-    private Map<String, Object> object(int depth) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        pos++; // {
-        skipSpace();
-        if (peek() == '}') {
-            pos++;
-            return map;
-        }
-        while (true) {
-            skipSpace();
-            if (peek() != '"') {
-                throw error("expected a member name");
+        if (v instanceof BigInteger) {
+            BigInteger b = (BigInteger) v;
+            if (b.bitLength() > 63) {
+                throw new ParseException("the integer " + b + " is too large");
             }
-            String key = string();
-            skipSpace();
-            expect(':');
-            skipSpace();
-            Object v = value(depth + 1);
-            if (map.containsKey(key)) {
-                throw error("duplicate member \"" + key + "\"");
-            }
-            map.put(key, v);
-            skipSpace();
-            char c = next();
-            if (c == '}') {
-                return map;
-            }
-            if (c != ',') {
-                throw error("expected ',' or '}'");
-            }
+            return b.longValue();
         }
-    }
-
-    private List<Object> array(int depth) {
-        List<Object> list = new ArrayList<>();
-        pos++; // [
-        skipSpace();
-        if (peek() == ']') {
-            pos++;
-            return list;
+        if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+            return ((Number) v).longValue();
         }
-        while (true) {
-            skipSpace();
-            list.add(value(depth + 1));
-            skipSpace();
-            char c = next();
-            if (c == ']') {
-                return list;
-            }
-            if (c != ',') {
-                throw error("expected ',' or ']'");
-            }
+        if (v instanceof BigDecimal || v instanceof Float) {
+            return ((Number) v).doubleValue();
         }
-    }
-
-    private String string() {
-        pos++; // "
-        StringBuilder sb = new StringBuilder();
-        while (true) {
-            if (pos >= text.length()) {
-                throw error("unterminated string");
-            }
-            char c = text.charAt(pos++);
-            if (c == '"') {
-                return sb.toString();
-            }
-            if (c < 0x20) {
-                throw error("control character in a string");
-            }
-            if (c != '\\') {
-                sb.append(c);
-                continue;
-            }
-            char e = next();
-            switch (e) {
-                case '"': sb.append('"'); break;
-                case '\\': sb.append('\\'); break;
-                case '/': sb.append('/'); break;
-                case 'b': sb.append('\b'); break;
-                case 'f': sb.append('\f'); break;
-                case 'n': sb.append('\n'); break;
-                case 'r': sb.append('\r'); break;
-                case 't': sb.append('\t'); break;
-                case 'u':
-                    if (pos + 4 > text.length()) {
-                        throw error("short \\u escape");
-                    }
-                    try {
-                        sb.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
-                    } catch (NumberFormatException ex) {
-                        throw error("bad \\u escape");
-                    }
-                    pos += 4;
-                    break;
-                default:
-                    throw error("bad escape '\\" + e + "'");
-            }
-        }
-    }
-
-    private Object number() {
-        int start = pos;
-        if (peek() == '-') {
-            pos++;
-        }
-        boolean integral = true;
-        while (pos < text.length()) {
-            char c = text.charAt(pos);
-            if (c >= '0' && c <= '9') {
-                pos++;
-            } else if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
-                integral = false;
-                pos++;
-            } else {
-                break;
-            }
-        }
-        String n = text.substring(start, pos);
-        try {
-            return integral ? (Object) Long.parseLong(n) : (Object) Double.parseDouble(n);
-        } catch (NumberFormatException e) {
-            throw error("bad number '" + n + "'");
-        }
-    }
-
-    private Object literal(String word, Object value) {
-        if (!text.startsWith(word, pos)) {
-            throw error("unexpected word");
-        }
-        pos += word.length();
-        return value;
-    }
-
-    private void skipSpace() {
-        while (pos < text.length()) {
-            char c = text.charAt(pos);
-            if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-                pos++;
-            } else {
-                return;
-            }
-        }
-    }
-
-    private char peek() {
-        if (pos >= text.length()) {
-            throw error("unexpected end");
-        }
-        return text.charAt(pos);
-    }
-
-    private char next() {
-        char c = peek();
-        pos++;
-        return c;
-    }
-
-    private void expect(char c) {
-        if (next() != c) {
-            pos--;
-            throw error("expected '" + c + "'");
-        }
-    }
-
-    private ParseException error(String what) {
-        return new ParseException(what + " at offset " + pos);
+        return v;
     }
 }
