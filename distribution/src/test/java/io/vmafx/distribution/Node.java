@@ -324,7 +324,16 @@ final class Node {
      * copies of the module path and model in a world-readable directory under {@code scratch}.
      */
     static Result runAsNobody(Path scratch, Path dir, String... args) throws IOException {
-        List<String> setpriv = List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups");
+        return runAsNobody(scratch, Map.of(), dir, args);
+    }
+
+    /**
+     * Like {@link #runAsNobody(Path, Path, String...)}, with {@code env} added; its {@code VMAFX_JAVA_OPTS} reaches
+     * the JVM on both paths (the launcher's and the direct {@code java} command line). Nobody also gets no
+     * inheritable capabilities ({@code --inh-caps=-all}): an unprivileged user, as on a real host.
+     */
+    static Result runAsNobody(Path scratch, Map<String, String> extraEnv, Path dir, String... args) throws IOException {
+        List<String> setpriv = List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups", "--inh-caps=-all");
         Path model = Clips.model();
         List<String> probeLauncher = new ArrayList<>(setpriv);
         probeLauncher.addAll(List.of(LAUNCHER.toString(), "--version"));
@@ -333,7 +342,7 @@ final class Node {
         Result launcher = exec(probeLauncher, Map.of(), dir);
         Result modelReadable = exec(probeModel, Map.of(), dir);
         List<String> command = new ArrayList<>(setpriv);
-        Map<String, String> env = new HashMap<>();
+        Map<String, String> env = new HashMap<>(extraEnv);
         if (launcher.exit() == 0 && launcher.stderr().isEmpty() && modelReadable.exit() == 0) {
             command.add(LAUNCHER.toString());
             command.addAll(List.of(args));
@@ -351,7 +360,12 @@ final class Node {
             Files.copy(Path.of(model + ".model"), Path.of(modelCopy + ".model"), StandardCopyOption.REPLACE_EXISTING);
             worldReadable(copies);
             env.put("VMAFX_VMAF_MODEL", modelCopy.toString());
-            command.addAll(java(mods.toString(), args));
+            List<String> java = java(mods.toString(), args);
+            String opts = extraEnv.getOrDefault("VMAFX_JAVA_OPTS", "").strip();
+            if (!opts.isEmpty()) {
+                java.addAll(1, List.of(opts.split("\\s+"))); // as the launcher passes them: right after java
+            }
+            command.addAll(java);
         }
         return exec(command, env, dir);
     }

@@ -130,7 +130,7 @@ public final class BenchReport {
     }
 
     private static String ms(double v) {
-        return StorageBench.format(v);
+        return BenchIo.format(v);
     }
 
     private String rate(Summary s) {
@@ -138,12 +138,12 @@ public final class BenchReport {
     }
 
     private static double mibPerS(Summary s, int mib) {
-        return s.p50() <= 0 ? 0 : mib / (s.p50() / 1000.0);
+        return BenchIo.mibPerS(s.p50(), mib);
     }
 
     /** {@code value / reference} as {@code 2.41x}; {@code -} without a reference. */
     static String ratio(double value, double reference) {
-        return reference <= 0 ? NONE : String.format(Locale.ROOT, "%.2fx", value / reference);
+        return BenchIo.ratio(value, reference);
     }
 
     /** Results of one rclone mode. */
@@ -193,7 +193,7 @@ public final class BenchReport {
         }
 
         void counters(Map<String, Number> c) {
-            this.counters = StorageBench.copy(c);
+            this.counters = BenchIo.copy(c);
         }
 
         Map<String, Object> toJson(Summary direct, int mib) {

@@ -21,9 +21,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
- * A private scratch directory with an rclone remote on a local directory, for the demo and the storage bench:
+ * A private scratch directory with an rclone remote on a local directory, for the demo and the benches:
  * the rclone storage modes read local files through a real rclone, with nothing to configure.
  *
  * <pre>
@@ -52,6 +53,8 @@ public final class ScratchRemote implements AutoCloseable {
     /** Directories below a user-set cache directory that our cleanup may remove, with whether each existed first. */
     private final Map<Path, Boolean> cacheChain = new LinkedHashMap<>();
     private final List<Path> cacheEntries = new ArrayList<>();
+    /** Checks of what others (providers, closed with their nodes) must have removed before {@link #close()}. */
+    private final List<Supplier<List<String>>> closeChecks = new ArrayList<>();
     private boolean closed;
 
     private ScratchRemote(Path dir, Path data, Path rcloneConfig, String remote) {
@@ -139,6 +142,15 @@ public final class ScratchRemote implements AutoCloseable {
     }
 
     /**
+     * Adds a check that {@link #close()} runs first, before it removes anything: what it returns (one line each:
+     * "the bypass's link directory /x is still there") is what the owner of a resource (a provider, closed with its
+     * node) left behind, and goes into {@link Cleanup#problems()}. A check that throws is reported as such.
+     */
+    public synchronized void checkAtClose(Supplier<List<String>> leftovers) {
+        closeChecks.add(leftovers);
+    }
+
+    /**
      * rclone keeps the VFS cache of an alias of a local directory under {@code <cache>/vfs/local/<directory>} and
      * {@code <cache>/vfsMeta/local/<directory>} (the http-serve provider below {@code <cache>/httpserve}).
      * Outside our scratch directory those are removed at the end; their parents too when they are new.
@@ -186,6 +198,13 @@ public final class ScratchRemote implements AutoCloseable {
         boolean interrupted = Thread.interrupted();
         List<String> problems = new ArrayList<>();
         try {
+            for (Supplier<List<String>> check : closeChecks) {
+                try {
+                    problems.addAll(check.get());
+                } catch (RuntimeException e) {
+                    problems.add("a cleanup check failed: " + e);
+                }
+            }
             for (MountInfo.Mount m : ourMounts()) {
                 LOG.log(System.Logger.Level.WARNING, "scratch: " + m.mountPoint() + " is still mounted; unmounting it (lazily)");
                 interrupted |= lazyUnmount(m.mountPoint());

@@ -6,34 +6,25 @@ import io.vmafx.core.config.NodeConfig;
 import io.vmafx.core.config.RcloneRemotes;
 import io.vmafx.core.config.Variable;
 import io.vmafx.core.discovery.DiscoveryException;
-import io.vmafx.core.discovery.ProviderRegistry;
 import io.vmafx.core.node.Node;
 import io.vmafx.spi.Availability;
 import io.vmafx.spi.storage.PreparedInput;
 import io.vmafx.spi.storage.StorageException;
 import io.vmafx.spi.storage.StorageProvider;
-import java.io.FileInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.Proxy;
 import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.zip.CRC32;
 
 /**
  * {@code vmafx-node bench storage}: what the rclone storage modes cost, measured on this machine against a
@@ -57,7 +48,7 @@ import java.util.zip.CRC32;
 public final class StorageBench {
 
     /** The read buffer, as ffmpeg's own reads are of this order. */
-    public static final int BUFFER = 64 * 1024;
+    public static final int BUFFER = BenchIo.BUFFER;
     static final List<String> MODES = List.of("http-serve", "mount");
 
     /** What to measure. */
@@ -80,25 +71,18 @@ public final class StorageBench {
         }
     }
 
-    /** Where progress lines go (a terminal's stderr), or nowhere. */
-    public interface Progress {
-        Progress NONE = line -> { };
-
-        void step(String line);
-    }
-
     private final Options options;
     private final Map<String, String> env;
     private final Map<Variable, String> userFlags;
     private final Path home;
-    private final Progress progress;
+    private final BenchProgress progress;
 
     /**
      * @param env       the process environment
      * @param userFlags the node flags given on the command line
      * @param home      the installation directory
      */
-    public StorageBench(Options options, Map<String, String> env, Map<Variable, String> userFlags, Path home, Progress progress) {
+    public StorageBench(Options options, Map<String, String> env, Map<Variable, String> userFlags, Path home, BenchProgress progress) {
         this.options = options;
         this.env = Map.copyOf(env);
         this.userFlags = Map.copyOf(userFlags);
@@ -126,25 +110,21 @@ public final class StorageBench {
 
     private void measure(ScratchRemote scratch, BenchReport.Builder report)
             throws InterruptedException, IOException, ConfigException, DiscoveryException {
-        long needed = 2 * options.bytes() + (64L << 20); // the asset, and its copy in the mount's VFS cache
-        long free = Files.getFileStore(scratch.dir()).getUsableSpace();
-        if (free < needed) {
-            throw new IOException("not enough space in " + scratch.dir().getParent() + " for a " + options.sizeMib()
-                    + " MiB bench: it needs " + (needed >> 20) + " MiB (the asset and its VFS cache copy), "
-                    + (free >> 20) + " MiB are free (set TMPDIR and -Djava.io.tmpdir through VMAFX_JAVA_OPTS, or --size-mib)");
-        }
+        // The asset, and its copy in the mount's VFS cache.
+        BenchIo.requireSpace(scratch.dir(), 2 * options.bytes() + (64L << 20), "a " + options.sizeMib()
+                + " MiB asset and its VFS cache copy", "--size-mib");
         NodeConfig config = scratch.config(env, userFlags, home, Map.of(Variable.EBPF_BYPASS, "0"));
-        report.rclone(rcloneVersion(config));
+        report.rclone(BenchIo.rcloneVersion(config));
 
         String name = "bench-" + options.sizeMib() + "MiB.bin";
         Path asset = scratch.data().resolve(name);
         progress.step("writing a " + options.sizeMib() + " MiB random asset to " + asset);
-        long crc = writeRandom(asset, options.bytes());
+        long crc = BenchIo.writeRandom(asset, options.bytes());
         AssetUri uri = AssetUri.parse(scratch.uri(name),
                 config.uriRules(Set.of(), RcloneRemotes.configured(config, env)));
 
         progress.step("direct: reading the source file " + options.readRuns() + " times");
-        report.direct(reads(() -> new FileInputStream(asset.toFile()), crc, asset.toString()), asset.toString());
+        report.direct(reads(BenchIo.Opener.file(asset), crc, asset.toString()), asset.toString());
 
         for (String mode : MODES) {
             BenchReport.Mode result = new BenchReport.Mode(mode);
@@ -220,9 +200,9 @@ public final class StorageBench {
                 String location = held.location(); // may hold credentials: never shown
                 String shown = held.displayLocation();
                 progress.step(mode + ": reading " + shown + " " + options.readRuns() + " times");
-                Opener opener = location.startsWith("http://") || location.startsWith("https://")
+                BenchIo.Opener opener = location.startsWith("http://") || location.startsWith("https://")
                         ? () -> httpGet(location, shown)
-                        : () -> new FileInputStream(location);
+                        : BenchIo.Opener.file(Path.of(location));
                 result.read(reads(opener, crc, shown),
                         (location.startsWith("http") ? "GET " : "") + shown);
                 result.counters(p.counters());
@@ -231,7 +211,7 @@ public final class StorageBench {
     }
 
     private Node startNode(NodeConfig config) throws ConfigException, DiscoveryException {
-        return Node.start(config, ProviderRegistry.discover(ProviderRegistry.nodeLayer(), config.pluginsDir()), env);
+        return BenchIo.startNode(config, env);
     }
 
     private static StorageProvider provider(Node node, String mode) {
@@ -243,45 +223,16 @@ public final class StorageBench {
         return n == null ? 0 : n.longValue();
     }
 
-    /** Opens one read of the whole asset. */
-    interface Opener {
-        InputStream open() throws IOException;
-    }
-
     /** One untimed read that checks the content, then the timed reads. */
-    private Percentiles.Summary reads(Opener opener, long crc, String what) throws IOException, InterruptedException {
+    private Percentiles.Summary reads(BenchIo.Opener opener, long crc, String what) throws IOException, InterruptedException {
+        BenchIo.check(opener, options.bytes(), crc, what);
         byte[] buffer = new byte[BUFFER];
-        CRC32 check = new CRC32();
-        long n = read(opener, buffer, check);
-        if (n != options.bytes() || check.getValue() != crc) {
-            throw new IOException("reading " + what + " gave " + n + " bytes with CRC-32 " + Long.toHexString(check.getValue())
-                    + ", expected " + options.bytes() + " bytes with CRC-32 " + Long.toHexString(crc));
-        }
         List<Double> ms = new ArrayList<>();
         for (int i = 0; i < options.readRuns(); i++) {
             checkInterrupt();
-            long t0 = System.nanoTime();
-            long got = read(opener, buffer, null);
-            ms.add(millis(System.nanoTime() - t0));
-            if (got != options.bytes()) {
-                throw new IOException("reading " + what + " gave " + got + " bytes, expected " + options.bytes());
-            }
+            ms.add(BenchIo.timedRead(opener, buffer, options.bytes(), what));
         }
         return Percentiles.Summary.of(ms);
-    }
-
-    private static long read(Opener opener, byte[] buffer, CRC32 crc) throws IOException {
-        long total = 0;
-        try (InputStream in = opener.open()) {
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                total += n;
-                if (crc != null) {
-                    crc.update(buffer, 0, n);
-                }
-            }
-        }
-        return total;
     }
 
     /**
@@ -318,61 +269,11 @@ public final class StorageBench {
         };
     }
 
-    /** Writes {@code size} random bytes; returns their CRC-32. */
-    private static long writeRandom(Path file, long size) throws IOException, InterruptedException {
-        byte[] chunk = new byte[1 << 20];
-        CRC32 crc = new CRC32();
-        try (OutputStream out = Files.newOutputStream(file)) {
-            for (long left = size; left > 0; left -= chunk.length) {
-                checkInterrupt();
-                int n = (int) Math.min(chunk.length, left);
-                ThreadLocalRandom.current().nextBytes(chunk);
-                out.write(chunk, 0, n);
-                crc.update(chunk, 0, n);
-            }
-        }
-        return crc.getValue();
-    }
-
-    /** The first line of {@code rclone version}, for the report; "rclone (version unknown)" if that fails. */
-    private static String rcloneVersion(NodeConfig config) throws InterruptedException {
-        String bin = config.get(Variable.RCLONE_BIN).orElse("rclone");
-        try {
-            Process p = new ProcessBuilder(bin, "version").redirectErrorStream(true).start();
-            try {
-                p.getOutputStream().close();
-                String out = new String(p.getInputStream().readNBytes(4096), StandardCharsets.UTF_8);
-                if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 && !out.isBlank()) {
-                    return out.lines().findFirst().orElse("rclone").trim();
-                }
-            } finally {
-                if (p.isAlive()) {
-                    p.destroyForcibly();
-                }
-                p.waitFor();
-            }
-        } catch (IOException e) {
-            // Reported by the providers' availability.
-        }
-        return "rclone (version unknown)";
-    }
-
     private static void checkInterrupt() throws InterruptedException {
-        if (Thread.interrupted()) {
-            throw new InterruptedException("interrupted");
-        }
+        BenchIo.checkInterrupt();
     }
 
     private static double millis(long nanos) {
-        return nanos / 1e6;
-    }
-
-    static String format(double v) {
-        return String.format(Locale.ROOT, "%.2f", v);
-    }
-
-    /** An unmodifiable copy of a provider's counters, for the JSON report. */
-    static Map<String, Object> copy(Map<String, Number> counters) {
-        return new LinkedHashMap<>(counters);
+        return BenchIo.millis(nanos);
     }
 }

@@ -1,5 +1,6 @@
 package io.vmafx.core.cli;
 
+import io.vmafx.core.bench.BenchProgress;
 import io.vmafx.core.bench.BenchReport;
 import io.vmafx.core.bench.StorageBench;
 import io.vmafx.core.config.ConfigException;
@@ -36,10 +37,7 @@ final class BenchStorageCommand extends NodeCommand {
         } catch (IllegalArgumentException e) {
             throw new CliFailure(Main.EXIT_CONFIG, "bench storage: " + e.getMessage());
         }
-        // Progress only on a terminal: piped output stays quiet, like score's.
-        StorageBench.Progress progress = System.console() != null
-                ? line -> System.err.println("bench: " + line)
-                : StorageBench.Progress.NONE;
+        BenchProgress progress = BenchCommand.progress();
         BenchReport report;
         try {
             report = new StorageBench(options, System.getenv(), NodeOptions.flags(spec), home(), progress).run();

@@ -1,5 +1,6 @@
 package io.vmafx.core.cli;
 
+import io.vmafx.core.bench.Clips;
 import io.vmafx.core.bench.ScratchRemote;
 import io.vmafx.core.bench.TextTable;
 import io.vmafx.core.bench.TextTable.Align;
@@ -17,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -49,12 +49,18 @@ final class DemoCommand extends NodeCommand {
 
     @Override
     int run(Node node) throws Exception {
-        if (!size.matches("\\d+x\\d+") || seconds < 1 || seconds > 600) {
-            throw new CliFailure(Main.EXIT_CONFIG, "demo: --size must be WxH and --seconds from 1 to 600");
+        Clips.Size clip;
+        try {
+            clip = Clips.Size.parse(size);
+        } catch (IllegalArgumentException e) {
+            throw new CliFailure(Main.EXIT_CONFIG, "demo: --size: " + e.getMessage());
+        }
+        if (seconds < 1 || seconds > 600) {
+            throw new CliFailure(Main.EXIT_CONFIG, "demo: --seconds must be from 1 to 600");
         }
         ScratchRemote scratch = ScratchRemote.create("demo");
         try {
-            return demo(node, scratch);
+            return demo(node, scratch, clip);
         } finally {
             scratch.close();
             if (!scratch.cleanup().clean()) {
@@ -63,19 +69,16 @@ final class DemoCommand extends NodeCommand {
         }
     }
 
-    private int demo(Node node, ScratchRemote scratch) throws Exception {
+    private int demo(Node node, ScratchRemote scratch, Clips.Size clip) throws Exception {
         Path reference = scratch.data().resolve("reference.y4m");
         Path degraded = scratch.data().resolve("degraded.y4m");
-        String[] wh = size.split("x");
-        System.out.printf(Locale.ROOT, "demo: making a %ss %s reference clip and a degraded copy in %s%n", seconds, size, scratch.data());
-        ffmpeg(node.config().ffmpeg(), "-f", "lavfi", "-i",
-                "testsrc2=size=" + size + ":rate=25:duration=" + seconds, "-pix_fmt", "yuv420p", reference.toString());
-        // Down-scale to a quarter and back, plus noise: a clearly visible loss.
-        int w = Integer.parseInt(wh[0]) / 4 / 2 * 2;
-        int h = Integer.parseInt(wh[1]) / 4 / 2 * 2;
-        ffmpeg(node.config().ffmpeg(), "-i", reference.toString(), "-vf",
-                "scale=" + w + ":" + h + ",scale=" + size.replace('x', ':') + ",noise=alls=12:allf=t",
-                "-pix_fmt", "yuv420p", degraded.toString());
+        System.out.printf(Locale.ROOT, "demo: making a %ss %s reference clip and a degraded copy in %s%n", seconds, clip, scratch.data());
+        try {
+            // Down-scaled to a quarter and back, plus noise: a clearly visible loss.
+            Clips.make(node.config().ffmpeg(), reference, degraded, clip, seconds);
+        } catch (IOException e) {
+            throw new CliFailure(Main.EXIT_JOB_FAILED, "demo: " + e.getMessage());
+        }
 
         List<ModeRun> runs = new ArrayList<>();
         System.out.println("demo: scoring through local storage");
@@ -152,28 +155,5 @@ final class DemoCommand extends NodeCommand {
         }
         System.out.printf(Locale.ROOT, "demo: the VMAF means agree through %s (%.6f)%n", String.join(", ", agreeing), mean);
         return 0;
-    }
-
-    private static void ffmpeg(String ffmpeg, String... args) throws IOException, InterruptedException, CliFailure {
-        List<String> cmd = new ArrayList<>(List.of(ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y"));
-        cmd.addAll(List.of(args));
-        Process p;
-        try {
-            p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        } catch (IOException e) {
-            throw new CliFailure(Main.EXIT_JOB_FAILED, "demo: cannot run ffmpeg at " + ffmpeg
-                    + " (set VMAFX_FFMPEG; scripts/setup.sh installs one): " + e.getMessage());
-        }
-        try {
-            String err = new String(p.getErrorStream().readAllBytes()).trim();
-            if (p.waitFor() != 0) {
-                throw new CliFailure(Main.EXIT_JOB_FAILED, "demo: ffmpeg failed making a clip: " + err.lines().reduce((a, b) -> b).orElse(""));
-            }
-        } finally {
-            if (p.isAlive()) {
-                p.destroyForcibly();
-                p.waitFor(5, TimeUnit.SECONDS);
-            }
-        }
     }
 }

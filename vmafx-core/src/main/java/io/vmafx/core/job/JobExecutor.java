@@ -41,12 +41,24 @@ public final class JobExecutor implements AutoCloseable {
     private final Path defaultModel;
     private final BypassProvider bypass;
     private final ExecutorService preparers;
+    private final String noBypassReason;
 
-    /**
-     * @param bypass a started bypass, or null when the bypass is off or unusable
-     */
+    /** The reason an input was not bypassed when the node runs without the bypass switched on. */
+    public static final String BYPASS_OFF = "bypass is off (VMAFX_EBPF_BYPASS=1 turns it on)";
+
+    /** With no bypass: every input's reason says the bypass is off. */
     public JobExecutor(StorageRouter router, NodeSettings settings, UriRules rules, Scorer scorer, Path defaultModel,
                        BypassProvider bypass) {
+        this(router, settings, rules, scorer, defaultModel, bypass, BYPASS_OFF);
+    }
+
+    /**
+     * @param bypass          a started bypass, or null when the bypass is off or unusable
+     * @param noBypassReason  what each input's result says when {@code bypass} is null: off, or on but unusable and why
+     */
+    public JobExecutor(StorageRouter router, NodeSettings settings, UriRules rules, Scorer scorer, Path defaultModel,
+                       BypassProvider bypass, String noBypassReason) {
+        this.noBypassReason = noBypassReason;
         this.router = router;
         this.settings = settings;
         this.rules = rules;
@@ -173,7 +185,7 @@ public final class JobExecutor implements AutoCloseable {
 
     private BypassDecision offer(PreparedInput input) {
         if (bypass == null) {
-            return BypassDecision.decline("bypass is off (VMAFX_EBPF_BYPASS=1 turns it on)");
+            return BypassDecision.decline(noBypassReason);
         }
         if (input.vfsCache().isEmpty()) {
             return BypassDecision.decline("not read through an rclone VFS cache");

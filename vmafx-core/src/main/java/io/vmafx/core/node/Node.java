@@ -78,7 +78,8 @@ public final class Node implements AutoCloseable {
             Scorer scorer = config.scorer().equals("vmaf")
                     ? new VmafCliScorer(config.get(Variable.VMAF_BIN).orElse("vmaf"), Runtime.getRuntime().availableProcessors())
                     : new FfmpegLibvmafScorer(config.ffmpeg(), Runtime.getRuntime().availableProcessors());
-            JobExecutor executor = new JobExecutor(router, config, rules, scorer, config.model().orElse(null), bypass);
+            String noBypass = config.bypassEnabled() ? "bypass is " + status[0] : JobExecutor.BYPASS_OFF;
+            JobExecutor executor = new JobExecutor(router, config, rules, scorer, config.model().orElse(null), bypass, noBypass);
             return new Node(config, registry, router, bypass, status[0], executor);
         } catch (ConfigException | RuntimeException e) {
             registry.close();

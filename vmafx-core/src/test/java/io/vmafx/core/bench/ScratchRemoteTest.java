@@ -80,4 +80,21 @@ class ScratchRemoteTest {
         assertFalse(ScratchRemote.isSet(Map.of("VMAFX_CACHE_DIR", " "), Map.of(), Variable.CACHE_DIR));
         assertFalse(ScratchRemote.isSet(Map.of(), Map.of(), Variable.CACHE_DIR));
     }
+
+    @Test
+    void whatAnOwnerLeftBehindIsReportedAndStillRemovedWithTheDirectory() throws Exception {
+        ScratchRemote s = ScratchRemote.create("test");
+        Path link = Files.createDirectories(s.dir().resolve("cache/.vmafx-bypass/1-2-abcd/ef")).resolve("a.bin");
+        Files.writeString(link, "x");
+        s.checkAtClose(() -> Files.exists(link) ? java.util.List.of("the link " + link + " is still there") : java.util.List.of());
+        s.checkAtClose(() -> {
+            throw new IllegalStateException("boom");
+        });
+        s.close();
+        assertFalse(Files.exists(s.dir()), "removed all the same");
+        assertFalse(s.cleanup().clean());
+        assertEquals(java.util.List.of("the link " + link + " is still there", "a cleanup check failed: java.lang.IllegalStateException: boom"),
+                s.cleanup().problems());
+        assertTrue(s.cleanup().describe().startsWith("cleanup: left behind: the link "), s.cleanup().describe());
+    }
 }
