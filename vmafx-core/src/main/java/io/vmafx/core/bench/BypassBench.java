@@ -236,7 +236,7 @@ public final class BypassBench {
                         progress.step("starting the bypass node (mount root and probe prefix " + bypass.mountRoot() + ")");
                         bypassNode = BenchIo.startNode(bypassConfig, env);
                         if (bypassNode.bypass().isEmpty()) {
-                            bypassProblem = Optional.of(bypassNode.bypassStatus());
+                            bypassProblem = Optional.of(bypassNode.bypassStatus().replaceFirst("^on, but not usable: ", ""));
                             report.bypassStatus = bypassNode.bypassStatus();
                             bypassNode.close();
                             bypassNode = null;

@@ -320,9 +320,10 @@ public final class BypassReport {
             b.append("(a) bypass rows skipped: ").append(reads.bypassSkipped).append('\n');
         }
 
-        b.append(String.format(Locale.ROOT, "%n(b) probe overhead on FUSE reads: %d runs each, detached (no probe) and attached (a new ebpf provider"
-                + " started for the run and closed after it, its traffic watch counting the read), interleaved in alternating order;%n"
-                + "    each timed read follows an untimed one in the same state%n", options.overheadRuns()));
+        b.append(String.format(Locale.ROOT, "%n(b) probe overhead on FUSE reads: %d runs each, detached (no probe) and attached (the ebpf provider"
+                + " started, its traffic watch counting the read),%n    interleaved in alternating order; every run discovers a fresh"
+                + " provider (started in attached runs only) and closes it after; each timed read follows a %d s pause and an%n"
+                + "    untimed read in the same state%n", options.overheadRuns(), BypassBench.SETTLE_MILLIS / 1000));
         if (probe.skipped == null && probe.detached != null) {
             b.append('\n').append(probeTable());
         }

@@ -23,7 +23,10 @@ public final class Clips {
     private Clips() {
     }
 
-    /** A clip size: {@code WxH}, both even (yuv420p), from 16 to 7680 by 4320. */
+    /**
+     * A clip size: {@code WxH}, both even, from 16x16 to 7680x4320. (yuv420p with an odd side gives a degraded copy
+     * that libvmaf refuses to compare: "Width and height of input videos must be same".)
+     */
     public record Size(int width, int height) {
         public Size {
             if (width < 16 || height < 16 || width > 7680 || height > 4320 || width % 2 != 0 || height % 2 != 0) {
@@ -48,10 +51,12 @@ public final class Clips {
 
     /**
      * The size of a yuv420p {@code .y4m} of {@code seconds} at {@link #FPS}: a stream header of at most 100 bytes,
-     * then per frame {@code FRAME\n} and {@code w*h*3/2} bytes.
+     * then per frame {@code FRAME\n}, the luma plane and two chroma planes of half the width and height, rounded up.
      */
     public static long y4mBytes(Size size, int seconds) {
-        long frame = (long) size.width() * size.height() * 3 / 2 + "FRAME\n".length();
+        long w = size.width();
+        long h = size.height();
+        long frame = w * h + 2 * ((w + 1) / 2) * ((h + 1) / 2) + "FRAME\n".length();
         return 100 + frame * FPS * seconds;
     }
 
