@@ -5,6 +5,8 @@
  */
 module io.vmafx.bypass.ebpf {
     requires io.vmafx.api;
+    // Finding rclone the same way the storage modules do.
+    requires io.vmafx.rclone;
     // rclone's JSON (cache metadata, lsjson): the same small reader core uses.
     requires com.fasterxml.jackson.jr.ob;
     requires com.fasterxml.jackson.core;

@@ -5,5 +5,5 @@
  */
 module io.vmafx.rclone {
     requires io.vmafx.api;
-    exports io.vmafx.rclone to io.vmafx.storage.httpserve, io.vmafx.storage.fuse;
+    exports io.vmafx.rclone to io.vmafx.storage.httpserve, io.vmafx.storage.fuse, io.vmafx.bypass.ebpf;
 }

@@ -46,7 +46,7 @@ class ArchitectureTest {
                 "io.vmafx.storage.local", new String[0],
                 "io.vmafx.storage.httpserve", new String[] {"io.vmafx.rclone.."},
                 "io.vmafx.storage.fuse", new String[] {"io.vmafx.rclone.."},
-                "io.vmafx.bypass.ebpf", new String[] {"com.fasterxml.jackson.."},
+                "io.vmafx.bypass.ebpf", new String[] {"com.fasterxml.jackson..", "io.vmafx.rclone.."},
                 "io.vmafx.rclone", new String[0]);
         allowed.forEach((provider, libraries) -> {
             java.util.List<String> packages = new java.util.ArrayList<>(java.util.List.of(

@@ -1,15 +1,13 @@
 package io.vmafx.bypass.ebpf.cache;
 
+import io.vmafx.rclone.Executables;
 import io.vmafx.spi.NodeSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +46,7 @@ public final class Rclone {
 
     /** The configured rclone, or empty when it is not found; {@link #problem} then says why. */
     public static Optional<Rclone> find(NodeSettings settings) {
-        return executable(settings.get(BIN, "rclone"), System.getenv("PATH"))
+        return Executables.find(settings.get(BIN, "rclone"))
                 .map(bin -> new Rclone(bin, settings.path(CONFIG)));
     }
 
@@ -59,43 +57,6 @@ public final class Rclone {
             return "rclone not found: " + bin + " is not an executable file (" + BIN + ")";
         }
         return "rclone not found: no executable '" + bin + "' on the PATH (install rclone or set " + BIN + ")";
-    }
-
-    /** A name with a slash is a path; a bare name is looked up on {@code searchPath} (empty entries skipped). */
-    static Optional<Path> executable(String command, String searchPath) {
-        if (command == null || command.isBlank()) {
-            return Optional.empty();
-        }
-        try {
-            if (command.indexOf('/') >= 0) {
-                Path p = Path.of(command).toAbsolutePath();
-                return runnable(p) ? Optional.of(p) : Optional.empty();
-            }
-            for (String dir : (searchPath == null ? "" : searchPath).split(File.pathSeparator)) {
-                if (!dir.isEmpty()) {
-                    Path p = Path.of(dir, command).toAbsolutePath();
-                    if (runnable(p)) {
-                        return Optional.of(p);
-                    }
-                }
-            }
-        } catch (InvalidPathException e) {
-            return Optional.empty();
-        }
-        return Optional.empty();
-    }
-
-    private static boolean runnable(Path p) {
-        if (!Files.isRegularFile(p) || !Files.isExecutable(p)) {
-            return false;
-        }
-        try {
-            var perms = Files.getPosixFilePermissions(p);
-            return perms.contains(PosixFilePermission.OWNER_EXECUTE) || perms.contains(PosixFilePermission.GROUP_EXECUTE)
-                    || perms.contains(PosixFilePermission.OTHERS_EXECUTE);
-        } catch (IOException | UnsupportedOperationException e) {
-            return true;
-        }
     }
 
     public Path binary() {

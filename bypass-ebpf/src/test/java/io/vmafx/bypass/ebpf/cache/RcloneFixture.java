@@ -65,7 +65,7 @@ final class RcloneFixture implements AutoCloseable {
     }
 
     Rclone rclone() {
-        return new Rclone(Path.of(Rclone.executable("rclone", System.getenv("PATH")).orElseThrow().toString()), Optional.of(config));
+        return new Rclone(Path.of(io.vmafx.rclone.Executables.find("rclone").orElseThrow().toString()), Optional.of(config));
     }
 
     /** The settings a node would hand the provider, with {@code extra} pairs on top. */
