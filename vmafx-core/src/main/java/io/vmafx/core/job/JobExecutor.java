@@ -20,6 +20,7 @@ import io.vmafx.spi.storage.StorageProvider;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -113,8 +114,17 @@ public final class JobExecutor implements AutoCloseable {
             PreparedInput refInput = await(InputSide.REFERENCE, ref, refPrepare);
             PreparedInput disInput = await(InputSide.DISTORTED, dis, disPrepare);
             long prepared = System.nanoTime();
-            refBypass = offer(refInput);
-            disBypass = offer(disInput);
+            // Both offers at once: each may ask the remote for a fresh stat (an rclone run, maybe a hash).
+            CompletableFuture<BypassDecision> refOffer = CompletableFuture.supplyAsync(() -> offer(refInput), preparers);
+            try {
+                disBypass = offer(disInput);
+                refBypass = refOffer.get();
+            } catch (InterruptedException e) {
+                refOffer.thenAccept(JobExecutor::close); // the lease it may still hand out is nobody's
+                throw e;
+            } catch (ExecutionException e) {
+                refBypass = BypassDecision.decline("bypass error: " + e.getCause());
+            }
             refWatch = watch(refInput);
             disWatch = watch(disInput);
             ScoreRequest score = new ScoreRequest(

@@ -276,6 +276,67 @@ class JobExecutorTest {
         assertAllReleased(2);
     }
 
+    /**
+     * Both inputs are offered to the bypass at once (each offer may ask the remote for a fresh stat, an rclone run
+     * that can take a hash of the whole object): an offer that waits for the other side's to arrive bypasses only
+     * when they overlap; sequential offers would time out and decline. Both leases are closed after the job.
+     */
+    @Test
+    void bothInputsAreOfferedToTheBypassAtOnceAndTheirLeasesClosed() throws Exception {
+        CountDownLatch bothOffered = new CountDownLatch(2);
+        java.util.List<String> released = new java.util.concurrent.CopyOnWriteArrayList<>();
+        io.vmafx.spi.bypass.BypassProvider overlapping = new io.vmafx.spi.bypass.BypassProvider() {
+            @Override
+            public String name() {
+                return "overlap";
+            }
+
+            @Override
+            public io.vmafx.spi.Availability availability(NodeSettings settings) {
+                return io.vmafx.spi.Availability.ok();
+            }
+
+            @Override
+            public void start(NodeSettings settings) {
+            }
+
+            @Override
+            public io.vmafx.spi.bypass.BypassDecision offer(PreparedInput input) {
+                bothOffered.countDown();
+                try {
+                    if (!bothOffered.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                        return io.vmafx.spi.bypass.BypassDecision.decline("offered alone");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return io.vmafx.spi.bypass.BypassDecision.decline("interrupted");
+                }
+                return io.vmafx.spi.bypass.BypassDecision.bypass(input.location(), () -> released.add(input.location()));
+            }
+
+            @Override
+            public Map<String, Number> counters() {
+                return Map.of();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        StorageProvider cached = new Recording(new LocalStorageProvider()) {
+            @Override
+            public PreparedInput prepare(AssetUri uri, NodeSettings settings) throws StorageException, InterruptedException {
+                return super.prepare(uri, settings).withVfsCache(new io.vmafx.spi.storage.VfsCacheLocation(
+                        tmp.resolve("cache"), "media:", "/" + uri.fileName(), Path.of(uri.input())));
+            }
+        };
+        JobResult r = executor(cached, overlapping).run(JobRequest.of(reference.toString(), degraded.toString()), ProgressListener.NONE);
+        assertTrue(r.reference().bypass(), () -> "reference: " + r.reference().bypassReason());
+        assertTrue(r.distorted().bypass(), () -> "distorted: " + r.distorted().bypassReason());
+        assertEquals(java.util.Set.of(reference.toString(), degraded.toString()), java.util.Set.copyOf(released));
+        assertEquals(2, released.size(), "each lease closed once");
+    }
+
     @Test
     void rawYuvWithoutItsFormatFailsBeforeAnythingIsPrepared() throws Exception {
         JobException e = assertThrows(JobException.class, () -> executor(new Recording(new LocalStorageProvider()))
