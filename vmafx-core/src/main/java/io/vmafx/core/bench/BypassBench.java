@@ -268,6 +268,17 @@ public final class BypassBench {
     // ---------------------------------------------------------------------------------------------------------
     // (b) the probe's overhead
 
+    /** bpftool from PATH, or Debian's /usr/sbin/bpftool when PATH lacks sbin. */
+    private static String bpftool() {
+        Path sbin = Path.of("/usr/sbin/bpftool");
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "bpftool"))) {
+                return Path.of(dir, "bpftool").toString();
+            }
+        }
+        return Files.isExecutable(sbin) ? sbin.toString() : "bpftool";
+    }
+
     private void measureOverhead(NodeConfig probeConfig, PreparedInput fuseInput, BypassReport.Probe result)
             throws IOException, InterruptedException, DiscoveryException {
         BenchIo.Opener fuse = BenchIo.Opener.file(Path.of(fuseInput.location()));
@@ -279,56 +290,83 @@ public final class BypassBench {
         long countedMin = Long.MAX_VALUE;
         long countedMax = -1;
         long reads = -1;
-        for (int round = 0; round < options.overheadRuns(); round++) {
-            progress.step("(b) probe overhead: round " + (round + 1) + "/" + options.overheadRuns());
-            boolean attachedFirst = round % 2 == 1; // D A, A D, D A, ...: drift cancels in pairs
-            for (int k = 0; k < 2; k++) {
-                BenchIo.checkInterrupt();
-                boolean attach = (k == 0) == attachedFirst;
-                // Both arms discover a fresh provider (class loading, JIT and GC work that slows the next reads on a
-                // small machine, measured at +20 % when only one arm did it); only the attached arm starts it.
-                try (ProviderRegistry registry = ProviderRegistry.discover(ProviderRegistry.nodeLayer(), probeConfig.pluginsDir())) {
-                    BypassProvider provider = bypassProvider(registry)
-                            .orElseThrow(() -> new IllegalStateException("the " + PROVIDER + " bypass module is gone"));
-                    try {
-                        if (attach) {
-                            try {
-                                provider.start(probeConfig);
-                            } catch (BypassException e) {
-                                if (attached.isEmpty()) {
-                                    result.skip("the " + PROVIDER + " probe cannot start: " + e.getMessage());
-                                    return;
+        // The kernel's own count of the probe's CPU time: the wall-clock comparison cannot tell 1 % from noise here.
+        BpfRunTime bpfStats = null;
+        try {
+            bpfStats = BpfRunTime.enable(bpftool());
+        } catch (IOException e) {
+            result.cpuSkipped = e.getMessage();
+        }
+        List<Long> cpuNanos = new ArrayList<>();
+        List<Long> programRuns = new ArrayList<>();
+        List<Double> cpuReadMs = new ArrayList<>();
+        try {
+            for (int round = 0; round < options.overheadRuns(); round++) {
+                progress.step("(b) probe overhead: round " + (round + 1) + "/" + options.overheadRuns());
+                boolean attachedFirst = round % 2 == 1; // D A, A D, D A, ...: drift cancels in pairs
+                for (int k = 0; k < 2; k++) {
+                    BenchIo.checkInterrupt();
+                    boolean attach = (k == 0) == attachedFirst;
+                    // Both arms discover a fresh provider (class loading, JIT and GC work that slows the next reads on a
+                    // small machine, measured at +20 % when only one arm did it); only the attached arm starts it.
+                    try (ProviderRegistry registry = ProviderRegistry.discover(ProviderRegistry.nodeLayer(), probeConfig.pluginsDir())) {
+                        BypassProvider provider = bypassProvider(registry)
+                                .orElseThrow(() -> new IllegalStateException("the " + PROVIDER + " bypass module is gone"));
+                        try {
+                            Set<Long> othersPrograms = attach && bpfStats != null ? bpfStats.programs().keySet() : Set.of();
+                            if (attach) {
+                                try {
+                                    provider.start(probeConfig);
+                                } catch (BypassException e) {
+                                    if (attached.isEmpty()) {
+                                        result.skip("the " + PROVIDER + " probe cannot start: " + e.getMessage());
+                                        return;
+                                    }
+                                    throw new IOException("the " + PROVIDER + " probe did not start in round " + (round + 1) + ": "
+                                            + e.getMessage(), e);
                                 }
-                                throw new IOException("the " + PROVIDER + " probe did not start in round " + (round + 1) + ": "
-                                        + e.getMessage(), e);
                             }
-                        }
-                        // In both arms, a pause and an untimed read: they absorb what discovering and starting left running
-                        // (class loading, JIT, the kernel's work after a probe was attached or detached) and the probe's
-                        // first sight of the mount (its device joins the watch list): one-offs at node start, not costs
-                        // of every read.
-                        Thread.sleep(SETTLE_MILLIS);
-                        BenchIo.timedRead(fuse, buffer, options.bytes(), what);
-                        Optional<TrafficWatch> watch = attach ? provider.watch(fuseInput) : Optional.empty();
-                        double ms = BenchIo.timedRead(fuse, buffer, options.bytes(), what);
-                        if (!attach) {
-                            detached.add(ms);
-                            continue;
-                        }
-                        attached.add(ms);
-                        if (watch.isPresent()) {
-                            try (TrafficWatch w = watch.get()) {
-                                FuseTraffic t = w.traffic();
-                                countedMin = Math.min(countedMin, t.bytes());
-                                countedMax = Math.max(countedMax, t.bytes());
-                                reads = t.reads();
+                            // In both arms, a pause and an untimed read: they absorb what discovering and starting left running
+                            // (class loading, JIT, the kernel's work after a probe was attached or detached) and the probe's
+                            // first sight of the mount (its device joins the watch list): one-offs at node start, not costs
+                            // of every read.
+                            Thread.sleep(SETTLE_MILLIS);
+                            BenchIo.timedRead(fuse, buffer, options.bytes(), what);
+                            Optional<TrafficWatch> watch = attach ? provider.watch(fuseInput) : Optional.empty();
+                            Map<Long, BpfRunTime.Counters> cpuStart = attach && bpfStats != null ? bpfStats.programs() : null;
+                            double ms = BenchIo.timedRead(fuse, buffer, options.bytes(), what);
+                            if (!attach) {
+                                detached.add(ms);
+                                continue;
                             }
+                            attached.add(ms);
+                            if (cpuStart != null) {
+                                BpfRunTime.Counters c = BpfRunTime.since(othersPrograms, cpuStart, bpfStats.programs());
+                                cpuNanos.add(c.runTimeNanos());
+                                programRuns.add(c.runs());
+                                cpuReadMs.add(ms);
+                            }
+                            if (watch.isPresent()) {
+                                try (TrafficWatch w = watch.get()) {
+                                    FuseTraffic t = w.traffic();
+                                    countedMin = Math.min(countedMin, t.bytes());
+                                    countedMax = Math.max(countedMax, t.bytes());
+                                    reads = t.reads();
+                                }
+                            }
+                        } finally {
+                            provider.close();
                         }
-                    } finally {
-                        provider.close();
                     }
                 }
             }
+        } finally {
+            if (bpfStats != null) {
+                bpfStats.close();
+            }
+        }
+        if (!cpuNanos.isEmpty()) {
+            result.cpu = ProbeCpu.of(cpuNanos, programRuns, cpuReadMs);
         }
         result.detached = Percentiles.Summary.of(detached);
         result.attached = Percentiles.Summary.of(attached);

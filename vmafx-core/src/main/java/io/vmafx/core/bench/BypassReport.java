@@ -152,6 +152,10 @@ public final class BypassReport {
         Summary detached;
         Summary attached;
         Overhead overhead;
+        /** The probe's CPU time as the kernel counted it, when it could be counted. */
+        ProbeCpu cpu;
+        /** Why the probe's CPU time was not counted. */
+        String cpuSkipped;
         /** What the probe counted per attached run: the smallest and largest byte count, and the read calls. */
         long countedMin = -1;
         long countedMax = -1;
@@ -176,6 +180,17 @@ public final class BypassReport {
                 m.put("overhead_percent_ci_low", Percentiles.round3(overhead.ciLowPercent()));
                 m.put("overhead_percent_ci_high", Percentiles.round3(overhead.ciHighPercent()));
                 m.put("overhead_ci_coverage", Percentiles.round3(overhead.ciCoverage()));
+            }
+            if (cpu != null) {
+                m.put("probe_cpu_percent_median", Percentiles.round3(cpu.medianPercent()));
+                m.put("probe_cpu_percent_ci_low", Percentiles.round3(cpu.ciLowPercent()));
+                m.put("probe_cpu_percent_ci_high", Percentiles.round3(cpu.ciHighPercent()));
+                m.put("probe_cpu_ci_coverage", Percentiles.round3(cpu.ciCoverage()));
+                m.put("probe_cpu_us_per_run", Percentiles.round3(cpu.medianMicros()));
+                m.put("probe_program_runs_per_run", Percentiles.round3(cpu.programRuns()));
+                m.put("probe_ns_per_program_run", Percentiles.round3(cpu.nanosPerRun()));
+            } else if (cpuSkipped != null) {
+                m.put("probe_cpu_skipped", cpuSkipped);
             }
             if (countedMin >= 0) {
                 m.put("probe_counted_bytes_min", countedMin);
@@ -290,6 +305,10 @@ public final class BypassReport {
         t.add(Target.percentAtMost("probe overhead on FUSE reads (attached / detached time - 1, median per round)",
                 o == null ? nan : o.pairedMedianPercent(), o == null ? nan : o.p99Percent(), TARGET_OVERHEAD_PERCENT,
                 o == null ? nan : o.ciLowPercent(), o == null ? nan : o.ciHighPercent(), o == null ? nan : o.ciCoverage()));
+        ProbeCpu c = probe.cpu;
+        t.add(Target.percentAtMost("probe CPU time on FUSE reads (the kernel's count of its programs' time / read time)",
+                c == null ? nan : c.medianPercent(), nan, TARGET_OVERHEAD_PERCENT,
+                c == null ? nan : c.ciLowPercent(), c == null ? nan : c.ciHighPercent(), c == null ? nan : c.ciCoverage()));
         return t;
     }
 
@@ -408,6 +427,16 @@ public final class BypassReport {
                             + " %+.1f%% to %+.1f%%%n",
                     o.p50Percent(), o.p99Percent(), o.pairedMedianPercent(), o.pairedQ1Percent(), o.pairedQ3Percent(),
                     o.ciCoverage() * 100, o.ciLowPercent(), o.ciHighPercent()));
+        }
+        if (probe.cpu != null) {
+            ProbeCpu c = probe.cpu;
+            b.append(String.format(Locale.ROOT, "probe CPU time (kernel.bpf_stats_enabled, its programs' run_time_ns): %.0f us per attached run"
+                            + " = %.2f%% of the read's time (%.0f%% confidence interval %.2f%% to %.2f%%), %.0f program runs (every"
+                            + " system call its tracepoints see, on any CPU), %.0f ns each%n",
+                    c.medianMicros(), c.medianPercent(), c.ciCoverage() * 100, c.ciLowPercent(), c.ciHighPercent(), c.programRuns(),
+                    c.nanosPerRun()));
+        } else if (probe.cpuSkipped != null) {
+            b.append("probe CPU time not counted: ").append(probe.cpuSkipped).append('\n');
         }
         return b.toString();
     }

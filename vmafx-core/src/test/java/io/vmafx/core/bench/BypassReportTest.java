@@ -45,8 +45,11 @@ class BypassReportTest {
         b.probe.detached = Percentiles.Summary.of(d);
         b.probe.attached = Percentiles.Summary.of(a);
         b.probe.overhead = Overhead.of(d, a);
+        // The probe's programs ran 0.5 ms to 1.5 ms per 101 ms read: the whole range (99 % with 8 runs) is under 2 %.
+        b.probe.cpu = ProbeCpu.of(List.of(500_000L, 1_000_000L, 1_000_000L, 1_000_000L, 1_000_000L, 1_000_000L, 1_000_000L, 1_500_000L),
+                java.util.Collections.nCopies(8, 5000L), java.util.Collections.nCopies(8, 101.0));
         List<Target> t = b.build(CLEAN).targets();
-        assertEquals(4, t.size());
+        assertEquals(5, t.size());
         assertEquals(10.0 / 11, t.get(0).p50(), 1e-12, "direct p50 / bypass p50");
         assertEquals(11.0 / 12, t.get(0).p99(), 1e-12);
         assertTrue(t.get(0).met());
@@ -56,6 +59,8 @@ class BypassReportTest {
         assertEquals("(info)", t.get(2).verdict());
         assertEquals(1.0, t.get(3).p50(), 1e-9, "the per-round median");
         assertTrue(t.get(3).met(), "ten rounds, +0.5 % to +1.5 %: the interval is +1 % .. +1 %");
+        assertEquals(100.0 / 101, t.get(4).p50(), 1e-9, "1 ms of probe CPU time in a 101 ms read");
+        assertEquals("yes", t.get(4).verdict());
 
         String text = b.build(CLEAN).text();
         assertTrue(Pattern.compile("\\Qbypass vs FUSE (FUSE time / bypass time)\\E +14\\.55x +16\\.67x +- +>= 20\\.00x +NO\n").matcher(text).find(), text);
@@ -63,6 +68,8 @@ class BypassReportTest {
                 .matcher(text).find(), text);
         assertTrue(text.contains("FUSE (mount)                  3  160.00  200.00"), text);
         assertTrue(text.contains("overhead: +1.0% at p50, +1.5% at p99; per round (attached / detached - 1): median +1.0%"), text);
+        assertTrue(text.contains("probe CPU time (kernel.bpf_stats_enabled, its programs' run_time_ns): 1000 us per attached run = 0.99% of"
+                + " the read's time (99% confidence interval 0.50% to 1.49%), 5000 program runs"), text);
         assertTrue(text.endsWith("cleanup: no child process left, no mount left, /tmp/vmafx-bench-1 removed\n"), text);
         for (String line : text.split("\n")) {
             assertEquals(line.stripTrailing(), line);
