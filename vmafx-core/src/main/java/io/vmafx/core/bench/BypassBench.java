@@ -22,6 +22,7 @@ import io.vmafx.spi.storage.PreparedInput;
 import io.vmafx.spi.storage.StorageException;
 import io.vmafx.spi.storage.StorageProvider;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -284,7 +285,7 @@ public final class BypassBench {
         BenchIo.Opener fuse = BenchIo.Opener.file(Path.of(fuseInput.location()));
         String what = fuseInput.displayLocation();
         result.path = what;
-        byte[] buffer = new byte[BenchIo.BUFFER];
+        ByteBuffer buffer = BenchIo.buffer();
         List<Double> detached = new ArrayList<>();
         List<Double> attached = new ArrayList<>();
         long countedMin = Long.MAX_VALUE;
@@ -400,7 +401,7 @@ public final class BypassBench {
             this.note = note;
         }
 
-        abstract void run(byte[] buffer) throws IOException, InterruptedException;
+        abstract void run(ByteBuffer buffer) throws IOException, InterruptedException;
     }
 
     private void measureReads(PreparedInput plainAsset, Node bypassNode, AssetUri uri, Path asset, long crc, String noBypass,
@@ -441,7 +442,7 @@ public final class BypassBench {
             }
             paths.add(file("direct", asset, asset.toString(), "the source file", size, crc));
 
-            byte[] buffer = new byte[BenchIo.BUFFER];
+            ByteBuffer buffer = BenchIo.buffer();
             for (int round = 0; round < options.runs(); round++) {
                 progress.step("(a) read latency: round " + (round + 1) + "/" + options.runs());
                 for (ReadPath p : rotated(paths, round)) {
@@ -480,7 +481,7 @@ public final class BypassBench {
         BenchIo.check(opener, size, crc, shown);
         return new ReadPath(name, shown, note) {
             @Override
-            void run(byte[] buffer) throws IOException {
+            void run(ByteBuffer buffer) throws IOException {
                 ms.add(BenchIo.timedRead(opener, buffer, size, shown));
             }
         };
@@ -503,7 +504,7 @@ public final class BypassBench {
         }
 
         @Override
-        void run(byte[] buffer) throws IOException {
+        void run(ByteBuffer buffer) throws IOException {
             long t0 = System.nanoTime();
             long t1;
             try (BypassDecision d = bypass.offer(input)) {

@@ -13,6 +13,7 @@ import io.vmafx.spi.storage.StorageException;
 import io.vmafx.spi.storage.StorageProvider;
 import java.io.FilterInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.Proxy;
@@ -201,7 +202,7 @@ public final class StorageBench {
                 String shown = held.displayLocation();
                 progress.step(mode + ": reading " + shown + " " + options.readRuns() + " times");
                 BenchIo.Opener opener = location.startsWith("http://") || location.startsWith("https://")
-                        ? () -> httpGet(location, shown)
+                        ? BenchIo.Opener.stream(() -> httpGet(location, shown))
                         : BenchIo.Opener.file(Path.of(location));
                 result.read(reads(opener, crc, shown),
                         (location.startsWith("http") ? "GET " : "") + shown);
@@ -226,7 +227,7 @@ public final class StorageBench {
     /** One untimed read that checks the content, then the timed reads. */
     private Percentiles.Summary reads(BenchIo.Opener opener, long crc, String what) throws IOException, InterruptedException {
         BenchIo.check(opener, options.bytes(), crc, what);
-        byte[] buffer = new byte[BUFFER];
+        ByteBuffer buffer = BenchIo.buffer();
         List<Double> ms = new ArrayList<>();
         for (int i = 0; i < options.readRuns(); i++) {
             checkInterrupt();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.CRC32;
@@ -28,9 +29,9 @@ class BenchIoTest {
         BenchIo.check(BenchIo.Opener.file(f), size, crc, "a.bin");
         IOException e = assertThrows(IOException.class, () -> BenchIo.check(BenchIo.Opener.file(f), size, crc ^ 1, "a.bin"));
         assertTrue(e.getMessage().startsWith("reading a.bin gave " + size + " bytes with CRC-32"), e.getMessage());
-        double ms = BenchIo.timedRead(BenchIo.Opener.file(f), new byte[BenchIo.BUFFER], size, "a.bin");
+        double ms = BenchIo.timedRead(BenchIo.Opener.file(f), BenchIo.buffer(), size, "a.bin");
         assertTrue(ms >= 0);
-        e = assertThrows(IOException.class, () -> BenchIo.timedRead(BenchIo.Opener.file(f), new byte[BenchIo.BUFFER], size + 1, "a.bin"));
+        e = assertThrows(IOException.class, () -> BenchIo.timedRead(BenchIo.Opener.file(f), BenchIo.buffer(), size + 1, "a.bin"));
         assertEquals("reading a.bin gave " + size + " bytes, expected " + (size + 1), e.getMessage());
     }
 
