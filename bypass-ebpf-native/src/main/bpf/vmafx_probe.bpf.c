@@ -39,6 +39,11 @@ const volatile char prefix[VMAFX_PREFIX_MAX + 1] = {};
 /* Read by user space through the memory-mapped .bss. */
 __u64 stats[VMAFX_STAT_COUNT] = {};
 __u64 lat_hist[VMAFX_HIST_SLOTS] = {};
+/* Reads of watched files in flight (entries in inflight_reads this program put there and has not taken out yet).
+ * While it is 0, a read's end needs no map lookup: the common case on a node, whose processes read many files,
+ * few of them on FUSE. An entry the LRU map drops is never taken out, so the count can only stay too high (the
+ * lookups are made again), never too low: a thread's own begin is counted before its end reads the count. */
+__u64 reads_in_flight = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -138,8 +143,9 @@ static __always_inline struct file *fd_file(long fd)
 	return f;
 }
 
-/* st_dev, st_ino and the file system's magic of an open file. */
-static __always_inline int file_ident(struct file *f, __u64 *dev, __u64 *ino, __u32 *magic)
+/* The file system's magic of an open file, and (only when it is want_magic, or want_magic is 0) its st_dev and
+ * st_ino: most files a read tracepoint sees are not on FUSE, and for those two kernel reads are saved. */
+static __always_inline int file_ident(struct file *f, __u32 want_magic, __u64 *dev, __u64 *ino, __u32 *magic)
 {
 	struct inode *inode = BPF_CORE_READ(f, f_inode);
 	struct super_block *sb;
@@ -150,6 +156,8 @@ static __always_inline int file_ident(struct file *f, __u64 *dev, __u64 *ino, __
 	if (!sb)
 		return -1;
 	*magic = (__u32)BPF_CORE_READ(sb, s_magic);
+	if (want_magic && *magic != want_magic)
+		return 0;
 	*dev = user_dev(BPF_CORE_READ(sb, s_dev));
 	*ino = BPF_CORE_READ(inode, i_ino);
 	return 0;
@@ -219,7 +227,7 @@ static __always_inline int open_exit(long ret)
 		struct vmafx_fd_info v = {};
 
 		if (f)
-			file_ident(f, &dev, &ino, &magic);
+			file_ident(f, 0, &dev, &ino, &magic);
 		v.dev = dev;
 		v.ino = ino;
 		v.opened_ns = now;
@@ -346,26 +354,37 @@ static __always_inline int read_begin(struct file *f)
 	__u64 id;
 	__u32 magic = 0;
 
-	if (!f || file_ident(f, &r.dev, &r.ino, &magic) || magic != VMAFX_FUSE_SUPER_MAGIC)
+	if (!f || file_ident(f, VMAFX_FUSE_SUPER_MAGIC, &r.dev, &r.ino, &magic) || magic != VMAFX_FUSE_SUPER_MAGIC)
 		return 0;
 	if (!bpf_map_lookup_elem(&watched_devs, &r.dev))
 		return 0;
 	r.start_ns = bpf_ktime_get_ns();
 	id = bpf_get_current_pid_tgid();
-	if (bpf_map_update_elem(&inflight_reads, &id, &r, BPF_ANY))
+	if (bpf_map_lookup_elem(&inflight_reads, &id)) {
+		/* a begin without an end (cannot happen for one thread; kept exact anyway): replace it, count unchanged */
+		bpf_map_update_elem(&inflight_reads, &id, &r, BPF_ANY);
+		return 0;
+	}
+	if (bpf_map_update_elem(&inflight_reads, &id, &r, BPF_NOEXIST))
 		stat_inc(VMAFX_STAT_PENDING_FULL);
+	else
+		__sync_fetch_and_add(&reads_in_flight, 1);
 	return 0;
 }
 
 /* The read this thread began returned ret: count it. */
 static __always_inline int read_end(long ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct vmafx_inflight_read *r = bpf_map_lookup_elem(&inflight_reads, &id);
+	__u64 id;
+	struct vmafx_inflight_read *r;
 	struct vmafx_file_stats *s;
 	struct vmafx_file_key key;
 	__u64 now, lat;
 
+	if (!reads_in_flight)
+		return 0;
+	id = bpf_get_current_pid_tgid();
+	r = bpf_map_lookup_elem(&inflight_reads, &id);
 	if (!r)
 		return 0;
 	now = bpf_ktime_get_ns();
@@ -397,7 +416,8 @@ static __always_inline int read_end(long ret)
 		__sync_fetch_and_add(&lat_hist[log2_u64(lat) & (VMAFX_HIST_SLOTS - 1)], 1);
 		stat_inc(VMAFX_STAT_READS_COUNTED);
 	}
-	bpf_map_delete_elem(&inflight_reads, &id);
+	if (!bpf_map_delete_elem(&inflight_reads, &id))
+		__sync_fetch_and_add(&reads_in_flight, -1);
 	return 0;
 }
 
