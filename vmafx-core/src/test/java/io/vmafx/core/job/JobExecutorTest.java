@@ -219,21 +219,7 @@ class JobExecutorTest {
     @Test
     void eachInputReportsWhatTheBypassWatchSawAndTheWatchIsClosed() throws Exception {
         java.util.List<String> closed = new java.util.concurrent.CopyOnWriteArrayList<>();
-        io.vmafx.spi.bypass.BypassProvider observing = new io.vmafx.spi.bypass.BypassProvider() {
-            @Override
-            public String name() {
-                return "observer";
-            }
-
-            @Override
-            public io.vmafx.spi.Availability availability(NodeSettings settings) {
-                return io.vmafx.spi.Availability.ok();
-            }
-
-            @Override
-            public void start(NodeSettings settings) {
-            }
-
+        io.vmafx.spi.bypass.BypassProvider observing = new TestBypass() {
             @Override
             public io.vmafx.spi.bypass.BypassDecision offer(PreparedInput input) {
                 return io.vmafx.spi.bypass.BypassDecision.decline("not in the cache");
@@ -253,15 +239,6 @@ class JobExecutorTest {
                         closed.add(input.location());
                     }
                 });
-            }
-
-            @Override
-            public Map<String, Number> counters() {
-                return Map.of();
-            }
-
-            @Override
-            public void close() {
             }
         };
         // Local inputs are not read through a VFS cache: declined before the bypass, but still watched.
@@ -285,21 +262,7 @@ class JobExecutorTest {
     void bothInputsAreOfferedToTheBypassAtOnceAndTheirLeasesClosed() throws Exception {
         CountDownLatch bothOffered = new CountDownLatch(2);
         java.util.List<String> released = new java.util.concurrent.CopyOnWriteArrayList<>();
-        io.vmafx.spi.bypass.BypassProvider overlapping = new io.vmafx.spi.bypass.BypassProvider() {
-            @Override
-            public String name() {
-                return "overlap";
-            }
-
-            @Override
-            public io.vmafx.spi.Availability availability(NodeSettings settings) {
-                return io.vmafx.spi.Availability.ok();
-            }
-
-            @Override
-            public void start(NodeSettings settings) {
-            }
-
+        io.vmafx.spi.bypass.BypassProvider overlapping = new TestBypass() {
             @Override
             public io.vmafx.spi.bypass.BypassDecision offer(PreparedInput input) {
                 bothOffered.countDown();
@@ -312,15 +275,6 @@ class JobExecutorTest {
                     return io.vmafx.spi.bypass.BypassDecision.decline("interrupted");
                 }
                 return io.vmafx.spi.bypass.BypassDecision.bypass(input.location(), () -> released.add(input.location()));
-            }
-
-            @Override
-            public Map<String, Number> counters() {
-                return Map.of();
-            }
-
-            @Override
-            public void close() {
             }
         };
         StorageProvider cached = new Recording(new LocalStorageProvider()) {
@@ -386,6 +340,32 @@ class JobExecutorTest {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A started bypass with nothing to count or close: tests give it {@code offer} (and {@code watch}). */
+    private abstract static class TestBypass implements io.vmafx.spi.bypass.BypassProvider {
+        @Override
+        public String name() {
+            return "test";
+        }
+
+        @Override
+        public io.vmafx.spi.Availability availability(NodeSettings settings) {
+            return io.vmafx.spi.Availability.ok();
+        }
+
+        @Override
+        public void start(NodeSettings settings) {
+        }
+
+        @Override
+        public Map<String, Number> counters() {
+            return Map.of();
+        }
+
+        @Override
+        public void close() {
         }
     }
 
