@@ -55,14 +55,12 @@ final class ImageBuilder {
     private final Path modulesDir;
     private final boolean cds;
     private final boolean strip;
-    private final PrintStream log;
 
-    ImageBuilder(Path jdk, Path modulesDir, boolean cds, boolean strip, PrintStream log) {
+    ImageBuilder(Path jdk, Path modulesDir, boolean cds, boolean strip) {
         this.jdk = jdk;
         this.modulesDir = modulesDir;
         this.cds = cds;
         this.strip = strip;
-        this.log = log;
     }
 
     /** The resolved modules of a set that live in the modules directory: module name to jar. */
@@ -109,7 +107,7 @@ final class ImageBuilder {
     }
 
     /** Builds (or keeps, when up to date) the image of {@code set} at {@code <images>/<name>}; returns it. */
-    Path build(ModuleSet set, String name, Path images) throws DistException, IOException, InterruptedException {
+    Path build(ModuleSet set, String name, Path images, PrintStream log) throws DistException, IOException, InterruptedException {
         Path jlink = jdk.resolve("bin/jlink");
         if (!Files.isExecutable(jlink) || !Files.isRegularFile(jdk.resolve("jmods/java.base.jmod"))) {
             throw new DistException("--jdk " + jdk + ": no bin/jlink and jmods/java.base.jmod there (a full JDK with jmods is needed)");
@@ -182,7 +180,7 @@ final class ImageBuilder {
                     .append(TarGz.sha256(jar.getValue())).append('\n');
         }
         // This class is the recipe: a changed recipe rebuilds the image.
-        for (String r : List.of("ImageBuilder.class", "vmafx-node.sh", "rclone.conf.sample", "vmafx-node.env")) {
+        for (String r : List.of("ImageBuilder.class", "TarGz.class", "vmafx-node.sh", "rclone.conf.sample", "vmafx-node.env")) {
             b.append("file ").append(r).append(" sha256 ").append(java.util.HexFormat.of().formatHex(
                     sha256(resource(r)))).append('\n');
         }

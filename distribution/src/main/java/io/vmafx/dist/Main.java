@@ -136,7 +136,7 @@ public final class Main {
         Path dist = Path.of(a.get("--dist", home().resolve("target/dist").toString())).toAbsolutePath().normalize();
         Path jdk = Path.of(a.get("--jdk", System.getProperty("java.home"))).toAbsolutePath().normalize();
         ImageBuilder builder = new ImageBuilder(jdk, modulesDir, !a.options().containsKey("--no-cds"),
-                !a.options().containsKey("--no-strip"), out);
+                !a.options().containsKey("--no-strip"));
         Map<String, ModuleSet> byName = new LinkedHashMap<>();
         for (ModuleSet set : sets) {
             String name = a.get("--name", set.name());
@@ -155,14 +155,57 @@ public final class Main {
         if (!version.matches("[A-Za-z0-9][A-Za-z0-9._+-]*")) {
             throw new DistException("--version '" + version + "': letters, digits, '.', '_', '+' and '-' only");
         }
-        for (Map.Entry<String, ModuleSet> e : byName.entrySet()) {
-            Path image = builder.build(e.getValue(), e.getKey(), images);
-            String prefix = "vmafx-node-" + e.getKey() + "-" + version;
-            Path archive = dist.resolve(prefix + ".tar.gz");
+        // One image per core at a time: jlink, strip and the CDS dump are mostly single-threaded.
+        String v = version;
+        int threads = Math.max(1, Math.min(byName.size(), Runtime.getRuntime().availableProcessors()));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<String>> done = new ArrayList<>();
+            for (Map.Entry<String, ModuleSet> e : byName.entrySet()) {
+                done.add(pool.submit(() -> assembleOne(builder, e.getValue(), e.getKey(), images, dist, v, mtime)));
+            }
+            for (java.util.concurrent.Future<String> f : done) {
+                try {
+                    out.print(f.get());
+                } catch (java.util.concurrent.ExecutionException x) {
+                    if (x.getCause() instanceof DistException d) {
+                        throw d;
+                    }
+                    if (x.getCause() instanceof IOException io) {
+                        throw io;
+                    }
+                    if (x.getCause() instanceof InterruptedException i) {
+                        throw i;
+                    }
+                    throw new IllegalStateException(x.getCause());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+            pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+        }
+    }
+
+    /**
+     * Builds one image and writes its archive, unless both are up to date: an archive newer than its image's record
+     * whose first entry is {@code prefix/} at {@code mtime} and whose .sha256 matches it was written from that image.
+     * Returns what it did, as lines.
+     */
+    private static String assembleOne(ImageBuilder builder, ModuleSet set, String name, Path images, Path dist, String version,
+                                      Instant mtime) throws DistException, IOException, InterruptedException {
+        java.io.ByteArrayOutputStream lines = new java.io.ByteArrayOutputStream();
+        PrintStream out = new PrintStream(lines, true, java.nio.charset.StandardCharsets.UTF_8);
+        Path image = builder.build(set, name, images, out);
+        String prefix = "vmafx-node-" + name + "-" + version;
+        Path archive = dist.resolve(prefix + ".tar.gz");
+        if (TarGz.isUpToDate(archive, image.resolve(ImageBuilder.RECORD), prefix, mtime)) {
+            out.println("vmafx-dist: " + archive + " is up to date");
+        } else {
             long start = System.nanoTime();
             String sha = TarGz.write(image, prefix, mtime, archive);
             out.printf("vmafx-dist: %s (sha256 %s) written in %.1f s%n", archive, sha, (System.nanoTime() - start) / 1e9);
         }
+        return lines.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static void check(List<String> raw, PrintStream out) throws DistException {
