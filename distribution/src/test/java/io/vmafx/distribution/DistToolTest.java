@@ -192,6 +192,28 @@ class DistToolTest {
                 Images.tool(tmp, "report", "--runs", "1", tmp.toString()).failsWith(2));
     }
 
+    @Test
+    void reportGivesEachImagesSizeAndLaunchTimesWithAndWithoutItsCdsArchive() throws IOException {
+        Path minimal = Images.unpack(Images.tarball("minimal"), tmp.resolve("unpacked"));
+        long bytes = 0;
+        try (Stream<Path> s = Files.walk(minimal)) {
+            for (Path p : s.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).toList()) {
+                bytes += (Files.size(p) + 4095) / 4096 * 4096;
+            }
+        }
+        Node.Result r = Images.tool(tmp, "report", "--runs", "2", minimal.toString());
+        assertEquals(0, r.exit(), r::toString);
+        List<String> lines = r.stdout().lines().toList();
+        assertEquals(4, lines.size(), r::toString);
+        String name = minimal.getFileName().toString();
+        String size = String.format(java.util.Locale.ROOT, "%.1f %9.1f", bytes / 1e6, bytes / 1048576.0);
+        assertTrue(lines.get(1).matches(java.util.regex.Pattern.quote(name) + "\\s+" + java.util.regex.Pattern.quote(size)
+                + "  on\\s+\\d+ / \\d+\\s+\\d+ / \\d+\\s*"), r::toString);
+        assertTrue(lines.get(2).matches(java.util.regex.Pattern.quote(name) + "\\s+" + java.util.regex.Pattern.quote(size)
+                + "  off \\(-Xshare\\)\\s+\\d+ / \\d+\\s+\\d+ / \\d+\\s*"), r::toString);
+        assertEquals("(2 runs of bin/vmafx-node providers each, after one warm-up; size: files in 4 KiB blocks)", lines.get(3));
+    }
+
     // ---- helpers
 
     /** Every path below {@code root}: its type, permission bits, and content or link target. */
