@@ -17,8 +17,8 @@ import java.util.TreeSet;
  *       libraries of the others and come with them, naming them is allowed and changes nothing;
  *   <li>{@code vmafx-core} is in (it is the node);
  *   <li>{@code storage-local} is in: local paths and {@code file://} inputs always go to it, whatever the mode;
- *   <li>{@code bypass-ebpf} needs {@code storage-fuse}: the bypass serves only inputs read through a FUSE mount
- *       (http-serve inputs are declined even with a VFS cache).
+ *   <li>{@code bypass-ebpf} needs {@code storage-fuse} or {@code storage-httpserve}: the bypass serves only inputs
+ *       read through an rclone VFS cache (a mount, or {@code rclone serve http} with {@code VMAFX_HTTPSERVE_VFS_CACHE=1}).
  * </ul>
  *
  * @param name    the distribution's name ({@code full}, {@code minimal}, or {@code custom})
@@ -82,8 +82,9 @@ record ModuleSet(String name, List<String> modules) {
         if (!chosen.contains("storage-local")) {
             throw new DistException("module set " + set + " cannot work: storage-local is missing (local paths and file:// inputs always go to it)");
         }
-        if (chosen.contains("bypass-ebpf") && !chosen.contains("storage-fuse")) {
-            throw new DistException("module set " + set + " cannot work: bypass-ebpf needs storage-fuse (the bypass serves only inputs read through a FUSE mount)");
+        if (chosen.contains("bypass-ebpf") && !chosen.contains("storage-fuse") && !chosen.contains("storage-httpserve")) {
+            throw new DistException("module set " + set + " cannot work: bypass-ebpf needs storage-fuse or storage-httpserve"
+                    + " (the bypass serves only inputs read through an rclone VFS cache)");
         }
         return new ModuleSet(ordered.equals(FULL) ? "full" : ordered.equals(MINIMAL) ? "minimal" : "custom", List.copyOf(ordered));
     }

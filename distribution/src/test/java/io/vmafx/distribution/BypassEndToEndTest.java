@@ -52,7 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>warm job: bypassed, (almost) nothing through FUSE, the same score as cold and as from local disk;
  *   <li>a remote object changed after it was cached (same size and newer; same size and same modification time,
  *       only the bytes; another size) is scored as its new content and not bypassed; a later job bypasses again;
- *   <li>http-serve: jobs succeed and are never bypassed;
+ *   <li>http-serve: streamed without a VFS cache (not bypassed); with one, bypassed once warm;
  *   <li>the bypass never fails a job: as an unprivileged user, and with tracefs unmounted, the node scores and says
  *       why the bypass is not usable.
  * </ul>
@@ -295,26 +295,41 @@ class BypassEndToEndTest {
 
     // ---- http-serve
 
+    /**
+     * http-serve without a VFS cache streams: nothing to bypass. With {@code VMAFX_HTTPSERVE_VFS_CACHE=1} the serve
+     * process caches like a mount: the first job reads through HTTP (and warms the cache), the next is bypassed and
+     * ffmpeg reads the cache file, for the same score. The probe watches FUSE only: no FUSE counts either way.
+     */
     @Test
-    void httpServeJobsSucceedAndAreNotBypassed() throws Exception {
+    void httpServeWithAVfsCacheIsBypassedWhenWarmAndStreamedOtherwise() throws Exception {
         Setup s = setup(dis);
         Map<String, Object> expected = local.get(dis.getFileName().toString());
         Map<String, Object> runs = new LinkedHashMap<>();
-        List<Map<String, String>> settings = List.of(Map.of(), Map.of("VMAFX_HTTPSERVE_VFS_CACHE", "1"),
-                Map.of("VMAFX_HTTPSERVE_VFS_CACHE", "1"));
+        Map<String, String> cached = Map.of("VMAFX_HTTPSERVE_VFS_CACHE", "1");
+        Path links = s.dirs().cache().resolve("httpserve").resolve(LINK_DIR);
+        List<Map<String, String>> settings = List.of(Map.of(), cached, cached);
         for (int i = 0; i < settings.size(); i++) {
             Map<String, Object> json = s.score(settings.get(i), "http-serve");
             runs.put("run " + (i + 1) + " " + settings.get(i), fields(json));
+            int run = i;
             for (String side : List.of("reference", "distorted")) {
                 Side in = Side.of(json, side);
-                assertAll(side + " through http-serve " + settings.get(i) + ": " + json,
+                String why = run == 0 ? "not read through an rclone VFS cache" : "not in the cache";
+                assertAll(side + " through http-serve, run " + (run + 1) + " " + settings.get(run) + ": " + json,
                         () -> assertEquals("http-serve", in.storage()),
-                        () -> assertTrue(in.location().startsWith("http://127.0.0.1:"), in::toString),
-                        () -> assertFalse(in.bypass(), "http-serve is never bypassed"),
-                        () -> assertTrue(in.reason() != null && !in.reason().isBlank(), () -> "why: " + in),
-                        () -> assertNull(in.fuseBytes(), "nothing on a FUSE mount to count"));
+                        () -> assertNull(in.fuseBytes(), "nothing on a FUSE mount to count"),
+                        () -> {
+                            if (run < 2) {
+                                assertFalse(in.bypass(), "streamed or cold: read through HTTP");
+                                assertTrue(in.location().startsWith("http://127.0.0.1:"), in::toString);
+                                assertTrue(in.reason() != null && in.reason().startsWith(why), () -> "why: " + in);
+                            } else {
+                                assertTrue(in.bypass(), () -> "warm in the serve process's VFS cache: bypassed; " + in);
+                                assertTrue(in.location().startsWith(links + "/"), () -> "ffmpeg opened the link: " + in);
+                            }
+                        });
             }
-            assertSameScore(expected, json, "http-serve with the bypass on vs local disk");
+            assertSameScore(expected, json, "http-serve run " + (i + 1) + " with the bypass on vs local disk");
         }
         observed.put("http-serve", runs);
     }

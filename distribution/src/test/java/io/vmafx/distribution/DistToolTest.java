@@ -40,9 +40,7 @@ class DistToolTest {
                 "storage-s3", "vmafx-dist: unknown module 'storage-s3' " + KNOWN,
                 "vmafx-core,storage-local,,storage-fuse", "vmafx-dist: empty module name in 'vmafx-core,storage-local,,storage-fuse'",
                 "vmafx-core,storage-local,bypass-ebpf", "vmafx-dist: module set vmafx-core,storage-local,bypass-ebpf cannot work:"
-                        + " bypass-ebpf needs storage-fuse (the bypass serves only inputs read through a FUSE mount)",
-                "vmafx-core,storage-local,storage-httpserve,bypass-ebpf", "vmafx-dist: module set vmafx-core,storage-local,storage-httpserve,bypass-ebpf"
-                        + " cannot work: bypass-ebpf needs storage-fuse (the bypass serves only inputs read through a FUSE mount)",
+                        + " bypass-ebpf needs storage-fuse or storage-httpserve (the bypass serves only inputs read through an rclone VFS cache)",
                 "storage-local,storage-httpserve", "vmafx-dist: module set storage-local,storage-httpserve cannot work:"
                         + " vmafx-core is missing (it is the node itself)",
                 "vmafx-core,storage-fuse", "vmafx-dist: module set vmafx-core,storage-fuse cannot work: storage-local is missing"
@@ -59,11 +57,13 @@ class DistToolTest {
         assertFalse(Files.exists(images));
         assertFalse(Files.exists(dist));
 
-        Node.Result ok = Images.tool(tmp, "check", "full", "vmafx-core,storage-local,storage-fuse,bypass-ebpf", "storage-local,vmafx-core,vmafx-api");
+        Node.Result ok = Images.tool(tmp, "check", "full", "vmafx-core,storage-local,storage-fuse,bypass-ebpf",
+                "vmafx-core,storage-local,storage-httpserve,bypass-ebpf", "storage-local,vmafx-core,vmafx-api");
         assertEquals(0, ok.exit(), ok::toString);
         assertEquals("""
                 full: vmafx-core,storage-local,storage-httpserve,storage-fuse,bypass-ebpf (jlink --add-modules io.vmafx.core,io.vmafx.storage.local,io.vmafx.storage.httpserve,io.vmafx.storage.fuse,io.vmafx.bypass.ebpf)
                 custom: vmafx-core,storage-local,storage-fuse,bypass-ebpf (jlink --add-modules io.vmafx.core,io.vmafx.storage.local,io.vmafx.storage.fuse,io.vmafx.bypass.ebpf)
+                custom: vmafx-core,storage-local,storage-httpserve,bypass-ebpf (jlink --add-modules io.vmafx.core,io.vmafx.storage.local,io.vmafx.storage.httpserve,io.vmafx.bypass.ebpf)
                 custom: vmafx-core,storage-local,vmafx-api (jlink --add-modules io.vmafx.core,io.vmafx.storage.local)
                 """, ok.stdout());
     }

@@ -149,6 +149,10 @@ public final class EbpfBypassProvider implements BypassProvider {
             }
             Path fusePath = cache.get().fusePath();
             if (fusePath == null) {
+                // rclone serve http with a VFS cache: the same cache layout and checks; the probe does not see it.
+                if (input.location().startsWith("http://")) {
+                    return s.cache().decideServed(cache.get(), input.location());
+                }
                 counters.offered();
                 return counters.decline(Decline.NOT_MOUNTED, null);
             }

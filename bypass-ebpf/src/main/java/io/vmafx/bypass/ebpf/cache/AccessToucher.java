@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Tells rclone that a bypassed file was used, so that its cache sweep (which evicts by last access:
+ * Tells rclone that a bypassed file was used (through its mount, or through its {@code serve http} process), so that its cache sweep (which evicts by last access:
  * {@code --vfs-cache-max-age}, and least recently used first over {@code --vfs-cache-max-size}) does not evict a
  * file that jobs read every few minutes, only through the bypass, an hour after its last FUSE read.
  *
@@ -55,21 +55,50 @@ final class AccessToucher implements AutoCloseable {
         pool.allowCoreThreadTimeOut(true);
     }
 
+    /** One way of reading a bypassed object's first byte through rclone. */
+    interface Touch {
+        void run() throws IOException;
+
+        /** Through the mount: open the FUSE path, read one byte, close. */
+        static Touch fuse(Path fusePath) {
+            return new Touch() {
+                @Override
+                public void run() throws IOException {
+                    touchNow(fusePath);
+                }
+
+                @Override
+                public String toString() {
+                    return fusePath + " through the mount";
+                }
+            };
+        }
+
+        /**
+         * Through {@code rclone serve http}: a GET of byte 0 of {@code location} (its URL with the serve process's
+         * credentials, which go into a header, never into a log). rclone serve http opens its VFS item for the read
+         * and records the access as a FUSE read does.
+         */
+        static Touch http(String location) {
+            return new HttpTouch(location);
+        }
+    }
+
     /**
-     * A one-byte read of {@code fusePath}, waiting for it at most {@code waitMillis}; never throws.
+     * A one-byte read through rclone, waiting for it at most {@code waitMillis}; never throws.
      *
      * @throws InterruptedException when interrupted while waiting (the touch goes on)
      */
-    void touch(Path fusePath, long waitMillis) throws InterruptedException {
+    void touch(Touch what, long waitMillis) throws InterruptedException {
         java.util.concurrent.Future<?> f;
         try {
             f = pool.submit(() -> {
                 try {
-                    touchNow(fusePath);
+                    what.run();
                     done.incrementAndGet();
                 } catch (IOException | RuntimeException e) {
                     failed.incrementAndGet();
-                    LOG.log(System.Logger.Level.DEBUG, () -> "bypass: cannot touch " + fusePath + " through the mount: " + e);
+                    LOG.log(System.Logger.Level.DEBUG, () -> "bypass: cannot touch " + what + ": " + e);
                 }
             });
         } catch (RejectedExecutionException e) {

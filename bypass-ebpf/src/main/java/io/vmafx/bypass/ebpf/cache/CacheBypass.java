@@ -46,8 +46,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The decision ffmpeg gets holds the link, whose path it reads; rclone may evict or replace its cache file
  * meanwhile, the job still reads the bytes it was given to the end. {@link BypassDecision#close()} removes the
- * link and its directory. After a bypass, the FUSE path gets a one-byte read ({@link AccessToucher}) so rclone
- * records the access and does not evict a file that is used only through the bypass.
+ * link and its directory. After a bypass, the FUSE path (or, for {@code rclone serve http}, the input's URL) gets a
+ * one-byte read ({@link AccessToucher}) so rclone records the access and does not evict a file that is used only
+ * through the bypass.
  *
  * <p>What the link does not cover: rclone rewrites a cache file in place (instead of unlinking it) only when its
  * cache disk is full and the item is open through FUSE at that moment ({@code Item.Reset}: truncated to 0 and back
@@ -117,10 +118,30 @@ public final class CacheBypass implements AutoCloseable {
      * reason. Counts the offer. Never throws.
      */
     public BypassDecision decide(VfsCacheLocation location) {
+        return decide(location, location.fusePath() == null ? null : AccessToucher.Touch.fuse(location.fusePath()));
+    }
+
+    /**
+     * The decision for an input that {@code rclone serve http} reads from the cache at {@code location}: as
+     * {@link #decide(VfsCacheLocation)}, and after a bypass, byte 0 is fetched from {@code httpLocation} (the input's
+     * URL, with the serve process's credentials) so that the serve process records the access. Never throws.
+     */
+    public BypassDecision decideServed(VfsCacheLocation location, String httpLocation) {
+        AccessToucher.Touch touch;
+        try {
+            touch = AccessToucher.Touch.http(httpLocation);
+        } catch (IllegalArgumentException e) {
+            counters.offered();
+            return counters.decline(Decline.ERROR, "the input's URL: " + e.getMessage());
+        }
+        return decide(location, touch);
+    }
+
+    private BypassDecision decide(VfsCacheLocation location, AccessToucher.Touch touch) {
         counters.offered();
         for (int attempt = 1; ; attempt++) {
             try {
-                return attempt(location);
+                return attempt(location, touch);
             } catch (Declined d) {
                 if (d.why == Decline.RACE && attempt < 2) {
                     continue;
@@ -141,7 +162,7 @@ public final class CacheBypass implements AutoCloseable {
         return e.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
     }
 
-    private BypassDecision attempt(VfsCacheLocation loc) throws Declined, InterruptedException, IOException {
+    private BypassDecision attempt(VfsCacheLocation loc, AccessToucher.Touch touch) throws Declined, InterruptedException, IOException {
         if (closed) {
             throw declined(Decline.CLOSED, null);
         }
@@ -234,8 +255,8 @@ public final class CacheBypass implements AutoCloseable {
             if (linked.fileKey() == null || !linked.fileKey().equals(now.fileKey())) {
                 throw declined(Decline.RACE, "replaced while being checked");
             }
-            if (toucher != null && loc.fusePath() != null) {
-                toucher.touch(loc.fusePath(), AccessToucher.WAIT_MILLIS);
+            if (toucher != null && touch != null) {
+                toucher.touch(touch, AccessToucher.WAIT_MILLIS);
             }
             counters.bypassed(m1.size());
             handedOut = true;

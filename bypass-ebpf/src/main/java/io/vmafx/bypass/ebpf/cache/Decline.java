@@ -11,8 +11,8 @@ public enum Decline {
     CLOSED("closed", "the bypass is shutting down"),
     /** Storage did not read it through an rclone VFS cache (provider). */
     NO_VFS_CACHE("no_vfs_cache", "not read through an rclone VFS cache"),
-    /** Read through a VFS cache but not through a mount: http-serve (provider). */
-    NOT_MOUNTED("not_mounted", "not read through a FUSE mount"),
+    /** Read through a VFS cache but neither through a mount nor rclone serve http: a plugin's storage (provider). */
+    NOT_MOUNTED("not_mounted", "not read through a FUSE mount or rclone serve http"),
     /** Its mount is not below {@code VMAFX_EBPF_MOUNT_PREFIX} (provider). */
     NOT_WATCHED("not_watched", "not on a watched mount"),
     /** A path rclone would write differently in its cache (rare characters rclone's encoder escapes). */

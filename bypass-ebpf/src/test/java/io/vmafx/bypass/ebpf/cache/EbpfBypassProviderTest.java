@@ -45,7 +45,7 @@ class EbpfBypassProviderTest {
     }
 
     private static PreparedInput input(VfsCacheLocation cache) {
-        PreparedInput in = PreparedInput.of("mount", cache.fusePath() == null ? "http://x" : cache.fusePath().toString(), () -> { });
+        PreparedInput in = PreparedInput.of("mount", cache.fusePath() == null ? "plugin://shelf/x" : cache.fusePath().toString(), () -> { });
         return in.withVfsCache(cache);
     }
 
@@ -98,7 +98,7 @@ class EbpfBypassProviderTest {
         }
         assertEquals("not on a watched mount (/elsewhere/a/clip.y4m is not below " + fx.mountRoot + ")",
                 provider.offer(input(new VfsCacheLocation(fx.cacheDir, "media:", "a/clip.y4m", Path.of("/elsewhere/a/clip.y4m")))).reason());
-        assertEquals("not read through a FUSE mount",
+        assertEquals("not read through a FUSE mount or rclone serve http",
                 provider.offer(input(new VfsCacheLocation(fx.cacheDir, "media:", "a/clip.y4m", null))).reason());
         assertEquals("not read through an rclone VFS cache", provider.offer(PreparedInput.of("local", "/x.y4m", () -> { })).reason());
 
