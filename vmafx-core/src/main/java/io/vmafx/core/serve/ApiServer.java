@@ -189,30 +189,46 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    /** The body, or null when it is larger than {@link #MAX_BODY} (by its Content-Length or by what arrived). */
+    /** The most of a too-large body read (and dropped) before the 413, so that the client sees the answer, not a reset. */
+    static final int MAX_DRAIN = 1024 * 1024;
+
+    /**
+     * The body, or null when it is larger than {@link #MAX_BODY}. A too-large body is read and dropped up to
+     * {@link #MAX_DRAIN} so that the client, still sending, gets the 413 rather than a connection reset.
+     */
     private static byte[] readBody(HttpExchange ex) throws IOException {
         String length = ex.getRequestHeaders().getFirst("Content-Length");
+        long declared = -1;
         if (length != null) {
             try {
-                if (Long.parseLong(length.strip()) > MAX_BODY) {
-                    return null;
-                }
+                declared = Long.parseLong(length.strip());
             } catch (NumberFormatException e) {
-                return null;
+                declared = Long.MAX_VALUE;
             }
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buf = new byte[8192];
+        long total = 0;
+        boolean tooLarge = declared > MAX_BODY;
         try (InputStream in = ex.getRequestBody()) {
+            if (declared > MAX_DRAIN) {
+                return null;
+            }
             int n;
             while ((n = in.read(buf)) > 0) {
-                out.write(buf, 0, n);
-                if (out.size() > MAX_BODY) {
-                    return null;
+                total += n;
+                if (total > MAX_BODY) {
+                    tooLarge = true;
+                }
+                if (total > MAX_DRAIN) {
+                    break;
+                }
+                if (!tooLarge) {
+                    out.write(buf, 0, n);
                 }
             }
         }
-        return out.toByteArray();
+        return tooLarge ? null : out.toByteArray();
     }
 
     private boolean authorized(HttpExchange ex) {
