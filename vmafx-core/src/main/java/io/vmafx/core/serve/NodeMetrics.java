@@ -68,9 +68,9 @@ public final class NodeMetrics {
 
         BypassProvider bypass = node.bypass().orElse(null);
         registry.callback("vmafx_bypass_offers_total", "counter", "Inputs offered to the bypass.",
-                s -> bypassValue(bypass, "offers", s));
+                s -> bypassValue(bypass, "offers", s), "provider");
         registry.callback("vmafx_bypass_used_total", "counter", "Inputs the bypass served from the VFS cache.",
-                s -> bypassValue(bypass, "bypassed", s));
+                s -> bypassValue(bypass, "bypassed", s), "provider");
         registry.callback("vmafx_bypass_declined_total", "counter", "Inputs the bypass declined, by reason.", s -> {
             if (bypass != null) {
                 safeCounters(bypass::counters).forEach((k, v) -> {
@@ -87,7 +87,7 @@ public final class NodeMetrics {
                     s.sample(b == null ? 0 : b, "bypass");
                 }, "path");
         registry.callback("vmafx_probe_ring_drops_total", "counter", "Events the eBPF probe's ring buffer dropped.",
-                s -> bypassValue(bypass, "probe_ring_drops", s));
+                s -> bypassValue(bypass, "probe_ring_drops", s), "provider");
     }
 
     private void storageCounter(String name, String type, String help, Iterable<ProviderRegistry.Found<StorageProvider>> storages, String key) {
