@@ -49,6 +49,7 @@ public final class ApiServer implements AutoCloseable {
     public static final int MAX_BODY = 64 * 1024;
     /** How long a DELETE waits for a running job to end before it answers. */
     static final Duration CANCEL_WAIT = Duration.ofSeconds(20);
+    static final int HANDLERS = 8;
     private static final Pattern JOB = Pattern.compile("/v1/jobs/([0-9a-fA-F-]{1,64})");
 
     private final HttpServer server;
@@ -63,7 +64,9 @@ public final class ApiServer implements AutoCloseable {
         this.tokenDigest = token.map(ApiServer::sha256).orElse(null);
         this.server = HttpServer.create(address, 64);
         AtomicInteger n = new AtomicInteger();
-        this.handlers = Executors.newFixedThreadPool(4, r -> {
+        // A DELETE of a running job holds its thread until the job has ended (up to CANCEL_WAIT): enough threads
+        // that a few of those leave the rest of the API answering.
+        this.handlers = Executors.newFixedThreadPool(HANDLERS, r -> {
             Thread t = new Thread(r, "vmafx-http-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
