@@ -8,6 +8,7 @@ module io.vmafx.core {
     requires info.picocli;
     requires com.fasterxml.jackson.jr.ob;
     requires java.logging;
+    requires jdk.httpserver;
 
     uses io.vmafx.spi.storage.StorageProvider;
     uses io.vmafx.spi.bypass.BypassProvider;

@@ -134,6 +134,11 @@ final class Node {
             this.err = err;
         }
 
+        /** What the node has written to stderr so far. */
+        String stderrSoFar() throws IOException {
+            return read(err);
+        }
+
         /** The node's JVM (the launcher execs {@code java}). */
         Process process() {
             return process;

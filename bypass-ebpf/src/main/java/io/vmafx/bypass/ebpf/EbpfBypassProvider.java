@@ -187,6 +187,11 @@ public final class EbpfBypassProvider implements BypassProvider {
         }
     }
 
+    @Override
+    public java.util.Set<String> settings() {
+        return java.util.Set.of(MOUNT_PREFIX, MOUNT_ROOT, CACHE_DIR, Rclone.BIN, Rclone.CONFIG);
+    }
+
     /** The decision's counters ({@link CacheBypass#counters}) and {@code probe_running}. */
     @Override
     public Map<String, Number> counters() {

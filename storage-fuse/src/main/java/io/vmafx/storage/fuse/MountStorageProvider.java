@@ -349,6 +349,13 @@ public final class MountStorageProvider implements StorageProvider {
 
     /** {@code prepares}, {@code pool_hits}, {@code pool_misses}, {@code failures_<cause>}, latency, pool gauges. */
     @Override
+    public java.util.Set<String> settings() {
+        return java.util.Set.of(MountSettings.MOUNT_ROOT, MountSettings.CACHE_DIR, MountSettings.CACHE_MODE,
+                MountSettings.CACHE_MAX_SIZE, MountSettings.CACHE_MAX_AGE, MountSettings.READY_TIMEOUT, MountSettings.IDLE,
+                DirCache.TIME, RcloneTool.BIN, RcloneTool.CONFIG);
+    }
+
+    @Override
     public Map<String, Number> counters() {
         return counters.snapshot(pool.stats());
     }

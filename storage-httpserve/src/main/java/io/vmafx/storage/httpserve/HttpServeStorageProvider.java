@@ -202,6 +202,13 @@ public final class HttpServeStorageProvider implements StorageProvider {
 
     /** {@code prepares}, {@code pool_hits}, {@code pool_misses}, {@code failures_<cause>}, latency, pool gauges. */
     @Override
+    public java.util.Set<String> settings() {
+        return java.util.Set.of(HttpServeSettings.READY_TIMEOUT, HttpServeSettings.IDLE, HttpServeSettings.VFS_CACHE,
+                HttpServeSettings.CACHE_DIR, HttpServeSettings.CACHE_MAX_SIZE, HttpServeSettings.CACHE_MAX_AGE,
+                io.vmafx.rclone.DirCache.TIME, RcloneTool.BIN, RcloneTool.CONFIG);
+    }
+
+    @Override
     public Map<String, Number> counters() {
         return counters.snapshot(pool.stats());
     }

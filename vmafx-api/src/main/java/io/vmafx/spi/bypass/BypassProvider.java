@@ -44,6 +44,14 @@ public interface BypassProvider extends AutoCloseable {
         return java.util.Optional.empty();
     }
 
+    /**
+     * The {@code VMAFX_*} environment variables this bypass reads itself, beyond core's own (for
+     * {@code providers --json} and for checking deployment files against what the node reads).
+     */
+    default java.util.Set<String> settings() {
+        return java.util.Set.of();
+    }
+
     /** Counters for metrics: offers, bypassed, declines by reason, bytes seen. */
     Map<String, Number> counters();
 

@@ -50,6 +50,14 @@ public interface StorageProvider extends AutoCloseable {
      */
     PreparedInput prepare(AssetUri uri, NodeSettings settings) throws StorageException, InterruptedException;
 
+    /**
+     * The {@code VMAFX_*} environment variables this provider reads itself, beyond core's own (for
+     * {@code providers --json} and for checking deployment files against what the node reads).
+     */
+    default Set<String> settings() {
+        return Set.of();
+    }
+
     /** Counters for metrics and benchmarks ({@code prepares}, {@code pool_hits}, ...). */
     default Map<String, Number> counters() {
         return Map.of();

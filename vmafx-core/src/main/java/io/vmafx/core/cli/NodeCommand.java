@@ -22,6 +22,26 @@ abstract class NodeCommand implements Callable<Integer> {
     /** The command's work, with a started node. */
     abstract int run(Node node) throws Exception;
 
+    /** The command's exit code once it has returned; read by the shutdown hook. */
+    private volatile Integer exitCode;
+
+    /**
+     * How long the shutdown hook (SIGINT/SIGTERM) waits for the command's own cleanup after interrupting it,
+     * before it closes the node anyway.
+     */
+    long shutdownGraceMillis() {
+        return 15_000;
+    }
+
+    /**
+     * Whether a signal ends the process with the command's own exit code rather than the JVM's 128+signal: true
+     * for a command whose answer to SIGTERM is an orderly stop ({@code serve}). The hook then halts the JVM with
+     * that code once the node is closed, the last thing it does.
+     */
+    boolean exitWithOwnCodeOnSignal() {
+        return false;
+    }
+
     @Override
     public final Integer call() {
         NodeConfig config;
@@ -39,24 +59,38 @@ abstract class NodeCommand implements Callable<Integer> {
             // Wait for the command's own cleanup, not for the worker thread to end: after it, the worker blocks
             // in System.exit for as long as shutdown hooks run, so joining it would always wait the full bound.
             worker.interrupt();
+            boolean done = false;
             try {
-                cleanedUp.await(15, TimeUnit.SECONDS);
+                done = cleanedUp.await(shutdownGraceMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
             }
             node.close();
+            Integer code = exitCode;
+            if (exitWithOwnCodeOnSignal() && done && code != null) {
+                // Everything is released (jobs drained, node closed): no other hook of ours is left to run.
+                System.out.flush();
+                System.err.flush();
+                Runtime.getRuntime().halt(code);
+            }
         }, "vmafx-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        int code = Main.EXIT_JOB_FAILED;
         try {
-            return run(node);
+            code = run(node);
+            return code;
         } catch (InterruptedException e) {
-            return fail(Main.EXIT_INTERRUPTED, "interrupted");
+            code = fail(Main.EXIT_INTERRUPTED, "interrupted");
+            return code;
         } catch (CliFailure e) {
-            return fail(e.exitCode, e.getMessage());
+            code = fail(e.exitCode, e.getMessage());
+            return code;
         } catch (Exception e) {
-            return fail(Main.EXIT_JOB_FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
+            code = fail(Main.EXIT_JOB_FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
+            return code;
         } finally {
             node.close();
+            exitCode = code;
             cleanedUp.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);

@@ -1,5 +1,6 @@
 package io.vmafx.core.cli;
 
+import io.vmafx.core.config.Variable;
 import io.vmafx.core.discovery.ProviderRegistry.Found;
 import io.vmafx.core.node.Node;
 import io.vmafx.spi.Availability;
@@ -39,6 +40,7 @@ final class ProvidersCommand extends NodeCommand {
             out.put("bypass_status", node.bypassStatus());
             out.put("plugins_dir", node.config().pluginsDir().toString());
             out.put("problems", node.registry().problems());
+            out.put("variables", variables(node));
             System.out.println(Json.write(out));
             return 0;
         }
@@ -49,8 +51,30 @@ final class ProvidersCommand extends NodeCommand {
                 node.config().storageMode().label(), node.router().remoteMode(), node.bypassStatus(),
                 node.config().pluginsDir()));
         node.registry().problems().forEach(p -> b.append("problem: ").append(p).append('\n'));
+        variables(node).forEach((who, vars) -> b.append("variables read by ").append(who).append(": ")
+                .append(vars.isEmpty() ? "none" : String.join(" ", vars)).append('\n'));
         System.out.print(b);
         return 0;
+    }
+
+    /**
+     * Every environment variable the node reads, by reader: {@code core} (each {@link Variable}, plus those without
+     * a flag) and each provider's own ({@code settings()}). Deployment files are checked against this.
+     */
+    static Map<String, List<String>> variables(Node node) {
+        Map<String, List<String>> m = new LinkedHashMap<>();
+        java.util.TreeSet<String> core = new java.util.TreeSet<>(Variable.WITHOUT_FLAG);
+        for (Variable v : Variable.values()) {
+            core.add(v.env());
+        }
+        m.put("core", List.copyOf(core));
+        for (var f : node.registry().storages()) {
+            m.put(f.name(), List.copyOf(new java.util.TreeSet<>(f.provider().settings())));
+        }
+        for (var f : node.registry().bypasses()) {
+            m.put(f.name(), List.copyOf(new java.util.TreeSet<>(f.provider().settings())));
+        }
+        return m;
     }
 
     private static <T> Map<String, Object> entry(Found<T> f, Availability a) {

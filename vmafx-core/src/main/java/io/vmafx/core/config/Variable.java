@@ -23,7 +23,16 @@ public enum Variable {
     PLUGINS_DIR("VMAFX_PLUGINS_DIR", "--plugins-dir", "third-party plugin jars (default plugins/ beside the installation)"),
     REMOTE_S3("VMAFX_REMOTE_S3", "--remote-s3", "the rclone remote s3:// URIs use (default s3)"),
     REMOTE_GCS("VMAFX_REMOTE_GCS", "--remote-gcs", "the rclone remote gcs:// URIs use (default gcs)"),
-    REMOTE_AZBLOB("VMAFX_REMOTE_AZBLOB", "--remote-azblob", "the rclone remote azblob:// URIs use (default azblob)");
+    REMOTE_AZBLOB("VMAFX_REMOTE_AZBLOB", "--remote-azblob", "the rclone remote azblob:// URIs use (default azblob)"),
+    NODE_ADDR("VMAFX_NODE_ADDR", "--addr", "serve: the address the API binds (default 127.0.0.1; any other needs VMAFX_NODE_TOKEN)"),
+    NODE_PORT("VMAFX_NODE_PORT", "--port", "serve: the API's TCP port (default 8080; 0: the kernel picks one)"),
+    NODE_SLOTS("VMAFX_NODE_SLOTS", "--slots", "serve: how many jobs run at once (default 2)"),
+    NODE_QUEUE("VMAFX_NODE_QUEUE", "--queue", "serve: how many jobs wait for a slot; beyond that a submission gets 429 (default 32)"),
+    NODE_TOKEN("VMAFX_NODE_TOKEN", "--token", "serve: the bearer token the API requires (required when not bound to loopback; prefer the variable)"),
+    NODE_DRAIN("VMAFX_NODE_DRAIN", "--drain", "serve: on SIGTERM, how long running jobs may finish before they are cancelled (default 30s)");
+
+    /** Variables core reads that have no flag: {@code VMAFX_LOG_LEVEL} (read before the command line is parsed). */
+    public static final java.util.Set<String> WITHOUT_FLAG = java.util.Set.of("VMAFX_LOG_LEVEL");
 
     private final String env;
     private final String flag;

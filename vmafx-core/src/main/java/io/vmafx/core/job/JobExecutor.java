@@ -81,6 +81,15 @@ public final class JobExecutor implements AutoCloseable {
      * @throws InterruptedException the job was cancelled; ffmpeg was stopped and both inputs released
      */
     public JobResult run(JobRequest request, ProgressListener progress) throws JobException, InterruptedException {
+        return run(request, progress, JobObserver.NONE);
+    }
+
+    /**
+     * Runs one job to its end like {@link #run(JobRequest, ProgressListener)}, telling {@code observer} how long
+     * each prepare and the scorer took.
+     */
+    public JobResult run(JobRequest request, ProgressListener progress, JobObserver observer)
+            throws JobException, InterruptedException {
         long start = System.nanoTime();
         AssetUri ref = parse(InputSide.REFERENCE, request.reference());
         AssetUri dis = parse(InputSide.DISTORTED, request.distorted());
@@ -100,8 +109,8 @@ public final class JobExecutor implements AutoCloseable {
         StorageProvider refStorage = route(InputSide.REFERENCE, ref);
         StorageProvider disStorage = route(InputSide.DISTORTED, dis);
 
-        PrepareTask refPrepare = new PrepareTask(preparers, () -> refStorage.prepare(ref, settings));
-        PrepareTask disPrepare = new PrepareTask(preparers, () -> disStorage.prepare(dis, settings));
+        PrepareTask refPrepare = new PrepareTask(preparers, () -> prepare(refStorage, ref, observer));
+        PrepareTask disPrepare = new PrepareTask(preparers, () -> prepare(disStorage, dis, observer));
         BypassDecision refBypass = null;
         BypassDecision disBypass = null;
         TrafficWatch refWatch = null;
@@ -133,7 +142,7 @@ public final class JobExecutor implements AutoCloseable {
                     request.raw(), refRaw, disRaw, model, progress);
             VmafScores scores;
             try {
-                scores = score(score, ref, dis, refInput, disInput);
+                scores = score(score, ref, dis, refInput, disInput, observer);
             } catch (JobException e) {
                 // A storage that died under ffmpeg is the cause, whatever ffmpeg made of the cut read.
                 checkRead(InputSide.REFERENCE, ref, refInput, refBypass);
@@ -154,6 +163,19 @@ public final class JobExecutor implements AutoCloseable {
             close(disBypass);
             refPrepare.release();
             disPrepare.release();
+        }
+    }
+
+    private PreparedInput prepare(StorageProvider storage, AssetUri uri, JobObserver observer)
+            throws StorageException, InterruptedException {
+        long t0 = System.nanoTime();
+        try {
+            PreparedInput input = storage.prepare(uri, settings);
+            observer.prepared(storage.name(), System.nanoTime() - t0, true);
+            return input;
+        } catch (StorageException | RuntimeException e) {
+            observer.prepared(storage.name(), System.nanoTime() - t0, false);
+            throw e;
         }
     }
 
@@ -208,8 +230,9 @@ public final class JobExecutor implements AutoCloseable {
         }
     }
 
-    private VmafScores score(ScoreRequest request, AssetUri ref, AssetUri dis, PreparedInput refInput, PreparedInput disInput)
-            throws JobException, InterruptedException {
+    private VmafScores score(ScoreRequest request, AssetUri ref, AssetUri dis, PreparedInput refInput, PreparedInput disInput,
+                             JobObserver observer) throws JobException, InterruptedException {
+        long t0 = System.nanoTime();
         try {
             return scorer.score(request);
         } catch (ScoringException e) {
@@ -221,6 +244,8 @@ public final class JobExecutor implements AutoCloseable {
                 throw new JobException(label(side.get()) + " " + uri.input() + where + ": " + e.getMessage(), e);
             }
             throw new JobException("scoring failed: " + e.getMessage(), e);
+        } finally {
+            observer.scored(System.nanoTime() - t0);
         }
     }
 
