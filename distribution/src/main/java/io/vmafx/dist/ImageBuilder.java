@@ -138,6 +138,9 @@ final class ImageBuilder {
             if (strip) {
                 stripNative(work);
             }
+            for (String unused : UNUSED_JDK_FILES) {
+                Files.deleteIfExists(work.resolve(unused));
+            }
             writeResource("vmafx-node.sh", work.resolve("bin/vmafx-node"), "rwxr-xr-x");
             Path plugins = Files.createDirectory(work.resolve("plugins"));
             Files.setPosixFilePermissions(plugins, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -226,6 +229,15 @@ final class ImageBuilder {
             deleteTree(tmp);
         }
     }
+
+    /**
+     * What jlink puts into every image with {@code java.base} that a node never runs: {@code keytool} (a keystore
+     * editor), {@code jexec} (runs jar files through binfmt_misc), {@code classlist} (the JDK's default class list,
+     * read only by a {@code -Xshare:dump} given no list of its own; the image's archive is dumped from the node's) and
+     * {@code jrt-fs.jar} (lets tools running on another JDK browse this image's classes; the image's own
+     * {@code jrt:/} file system is built into {@code java.base}). 0.25 MB that kept the minimal image over 45 MB.
+     */
+    static final List<String> UNUSED_JDK_FILES = List.of("bin/keytool", "lib/jexec", "lib/classlist", "lib/jrt-fs.jar");
 
     /** Runs {@code bin/vmafx-node providers} from the image (a node that cannot start fails the build). */
     private void checkRuns(Path image, String name, String jvmOption) throws DistException, IOException, InterruptedException {

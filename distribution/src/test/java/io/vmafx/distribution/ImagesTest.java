@@ -108,9 +108,12 @@ class ImagesTest {
         for (Path image : List.of(full, minimal)) {
             List<String> modules = Images.modules(image);
             List<String> jdk = modules.stream().filter(m -> m.startsWith("java.") || m.startsWith("jdk.")).toList();
-            assertEquals(List.of("java.base", "java.logging", "java.net.http"), jdk,
+            assertEquals(List.of("java.base", "java.logging", "java.net.http", "jdk.httpserver"), jdk,
                     () -> "only what the node's modules require (no --bind-services): " + modules);
             assertFalse(modules.stream().anyMatch(m -> m.startsWith("org.apache.commons")), () -> "Commons Compress in " + image + ": " + modules);
+            for (String unused : List.of("bin/keytool", "lib/jexec", "lib/classlist", "lib/jrt-fs.jar")) {
+                assertFalse(Files.exists(image.resolve(unused)), () -> "a JDK file a node never uses: " + image.resolve(unused));
+            }
         }
     }
 
