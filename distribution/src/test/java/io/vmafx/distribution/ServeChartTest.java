@@ -1,6 +1,7 @@
 package io.vmafx.distribution;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
 
 /**
  * The deployment files (the Helm chart in {@code deploy/helm/vmafx-node} and {@code deploy/container/Containerfile})
@@ -27,6 +29,7 @@ class ServeChartTest {
 
     static final Path CHART = Node.ROOT.resolve("deploy/helm/vmafx-node");
     static final Path CONTAINERFILE = Node.ROOT.resolve("deploy/container/Containerfile");
+    static final Path ENV_SAMPLE = Node.ROOT.resolve("distribution/src/main/resources/io/vmafx/dist/vmafx-node.env");
     private static final Pattern VARIABLE = Pattern.compile("\\bVMAFX_[A-Z0-9_]*[A-Z0-9]");
 
     /** Every {@code VMAFX_*} name in {@code text}, with the first line it is on. */
@@ -57,9 +60,72 @@ class ServeChartTest {
         return read;
     }
 
+    private static final Pattern VALUE_REF = Pattern.compile("\\.Values((?:\\.[A-Za-z0-9_]+)+)");
+
+    /**
+     * Helm renders a value the templates use but {@code values.yaml} lacks as empty, silently: every
+     * {@code .Values.a.b} the templates name must be in {@code values.yaml}, and every value there must be used.
+     */
+    @Test
+    void everyValueTheTemplatesUseIsDefinedAndEveryDefinedValueIsUsed() throws IOException {
+        Map<String, Object> values = new Yaml().load(Files.readString(CHART.resolve("values.yaml")));
+        Set<String> used = new TreeSet<>();
+        try (Stream<Path> files = Files.walk(CHART.resolve("templates"))) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Matcher m = VALUE_REF.matcher(Files.readString(f));
+                while (m.find()) {
+                    used.add(m.group(1).substring(1));
+                }
+            }
+        }
+        assertFalse(used.isEmpty(), "the templates use values");
+        List<String> undefined = used.stream().filter(path -> !defined(values, path)).toList();
+        assertEquals(List.of(), undefined, "used by the templates, missing from values.yaml");
+        Set<String> leaves = new TreeSet<>();
+        leaves(values, "", leaves);
+        List<String> unused = leaves.stream()
+                .filter(leaf -> used.stream().noneMatch(u -> leaf.equals(u) || leaf.startsWith(u + ".")))
+                .toList();
+        assertEquals(List.of(), unused, "in values.yaml, used by no template");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static boolean defined(Map<String, Object> values, String path) {
+        Object at = values;
+        for (String key : path.split("\\.")) {
+            if (!(at instanceof Map) || !((Map<String, Object>) at).containsKey(key)) {
+                return false;
+            }
+            at = ((Map<String, Object>) at).get(key);
+        }
+        return true;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void leaves(Map<String, Object> map, String prefix, Set<String> out) {
+        for (Map.Entry<String, Object> e : map.entrySet()) {
+            String path = prefix + e.getKey();
+            if (e.getValue() instanceof Map && !((Map<String, Object>) e.getValue()).isEmpty()) {
+                leaves((Map<String, Object>) e.getValue(), path + ".", out);
+            } else {
+                out.add(path);
+            }
+        }
+    }
+
     @Test
     void everyVariableTheDeploymentSetsIsOneTheNodeReads() throws IOException {
         Set<String> read = nodeReads();
+        // The launchers read a few themselves (VMAFX_JAVA_OPTS), before there is a JVM to ask.
+        Pattern expansion = Pattern.compile("\\$\\{(VMAFX_[A-Z0-9_]+)");
+        for (Path launcher : List.of(Node.ROOT.resolve("bin/vmafx-node"),
+                Node.ROOT.resolve("distribution/src/main/resources/io/vmafx/dist/vmafx-node.sh"))) {
+            Matcher m = expansion.matcher(Files.readString(launcher));
+            while (m.find()) {
+                read.add(m.group(1));
+            }
+        }
+        assertTrue(read.contains("VMAFX_JAVA_OPTS"), () -> "the launchers' variables: " + read);
         // The node's own list has what its providers read, not only core's flags.
         assertTrue(read.containsAll(Set.of("VMAFX_STORAGE_MODE", "VMAFX_NODE_TOKEN", "VMAFX_LOG_LEVEL", "VMAFX_VFS_CACHE_MAX_SIZE",
                 "VMAFX_HTTPSERVE_IDLE", "VMAFX_MOUNT_IDLE", "VMAFX_RCLONE_DIR_CACHE_TIME")), () -> "providers --json variables: " + read);
@@ -71,6 +137,8 @@ class ServeChartTest {
             }
         }
         variablesIn("Containerfile", Files.readString(CONTAINERFILE)).forEach(used::putIfAbsent);
+        // The environment file every image carries in conf/ (vmafx-dist's sample) names variables too.
+        variablesIn("vmafx-node.env", Files.readString(ENV_SAMPLE)).forEach(used::putIfAbsent);
         System.out.println("deployment variables: " + used.keySet());
 
         String deployment = Files.readString(CHART.resolve("templates/deployment.yaml"));
