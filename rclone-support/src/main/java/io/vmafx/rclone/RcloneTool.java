@@ -28,6 +28,11 @@ public final class RcloneTool {
         this.config = config;
     }
 
+    /** A given rclone executable with an optional config file (tests, and callers that resolved them already). */
+    public static RcloneTool of(Path binary, Optional<Path> config) {
+        return new RcloneTool(binary, config);
+    }
+
     /** The configured rclone, or empty when it is not found; {@link #problem} then says why. */
     public static Optional<RcloneTool> find(NodeSettings settings) {
         return Executables.find(settings.get(BIN, "rclone"))

@@ -1,6 +1,6 @@
 package io.vmafx.bypass.ebpf.cache;
 
-import io.vmafx.rclone.Executables;
+import io.vmafx.rclone.RcloneTool;
 import io.vmafx.spi.NodeSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -16,16 +16,16 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The rclone the node runs ({@code VMAFX_RCLONE_BIN}, default {@code rclone} on the {@code PATH}) with its config
- * ({@code VMAFX_RCLONE_CONFIG}, passed as {@code --config} when set), for the bypass's own short commands
- * ({@code lsjson --stat}, {@code backend features}). The bypass module may use the API and the JDK only, so this
- * mirrors what the storage providers' rclone support does: the same binary lookup, the same config, the node's
- * environment (so {@code RCLONE_*} variables reach it as they reach the mount), stdin closed.
+ * The rclone the node runs, as rclone-support finds it for the storage providers ({@code VMAFX_RCLONE_BIN},
+ * {@code VMAFX_RCLONE_CONFIG}: the same binary lookup and config), for the bypass's own short commands
+ * ({@code lsjson --stat}, {@code backend features}): run with the node's environment (so {@code RCLONE_*}
+ * variables reach it as they reach the mount) but for the logging ones, stdin closed, output bounded, killed on a
+ * timeout or an interrupt.
  */
 public final class Rclone {
 
-    public static final String BIN = "VMAFX_RCLONE_BIN";
-    public static final String CONFIG = "VMAFX_RCLONE_CONFIG";
+    public static final String BIN = RcloneTool.BIN;
+    public static final String CONFIG = RcloneTool.CONFIG;
     /** Output kept per stream; rclone's answers here are a few KiB. */
     static final int OUTPUT_LIMIT = 1 << 20;
     /**
@@ -36,42 +36,33 @@ public final class Rclone {
             "RCLONE_SYSLOG", "RCLONE_LOG_LEVEL", "RCLONE_VERBOSE", "RCLONE_QUIET", "RCLONE_STATS", "RCLONE_STATS_ONE_LINE",
             "RCLONE_PROGRESS");
 
-    private final Path binary;
-    private final Optional<Path> config;
+    private final RcloneTool tool;
+
+    private Rclone(RcloneTool tool) {
+        this.tool = tool;
+    }
 
     public Rclone(Path binary, Optional<Path> config) {
-        this.binary = binary;
-        this.config = config;
+        this(RcloneTool.of(binary, config));
     }
 
     /** The configured rclone, or empty when it is not found; {@link #problem} then says why. */
     public static Optional<Rclone> find(NodeSettings settings) {
-        return Executables.find(settings.get(BIN, "rclone"))
-                .map(bin -> new Rclone(bin, settings.path(CONFIG)));
+        return RcloneTool.find(settings).map(Rclone::new);
     }
 
     /** Why {@link #find} found nothing, in one sentence naming the setting. */
     public static String problem(NodeSettings settings) {
-        String bin = settings.get(BIN, "rclone");
-        if (bin.indexOf('/') >= 0) {
-            return "rclone not found: " + bin + " is not an executable file (" + BIN + ")";
-        }
-        return "rclone not found: no executable '" + bin + "' on the PATH (install rclone or set " + BIN + ")";
+        return RcloneTool.problem(settings);
     }
 
     public Path binary() {
-        return binary;
+        return tool.binary();
     }
 
-    /** {@code rclone [--config file] args...}. */
+    /** {@code rclone [--config file] --ask-password=false args...}: never waits for a config password on stdin. */
     List<String> command(List<String> args) {
-        List<String> command = new ArrayList<>(args.size() + 4);
-        command.add(binary.toString());
-        config.ifPresent(c -> {
-            command.add("--config");
-            command.add(c.toString());
-        });
-        command.add("--ask-password=false");
+        List<String> command = new ArrayList<>(tool.command(List.of("--ask-password=false")));
         command.addAll(args);
         return command;
     }
@@ -174,6 +165,6 @@ public final class Rclone {
 
     @Override
     public String toString() {
-        return binary + config.map(c -> " --config " + c).orElse("");
+        return String.join(" ", tool.command(List.of()));
     }
 }
