@@ -347,7 +347,7 @@ public final class MountStorageProvider implements StorageProvider {
         return p;
     }
 
-    /** {@code prepares}, {@code pool_hits}, {@code pool_misses}, {@code failures_<cause>}, latency, pool gauges. */
+    /** The variables it reads, as {@code providers} lists them. */
     @Override
     public java.util.Set<String> settings() {
         return java.util.Set.of(MountSettings.MOUNT_ROOT, MountSettings.CACHE_DIR, MountSettings.CACHE_MODE,
@@ -355,6 +355,7 @@ public final class MountStorageProvider implements StorageProvider {
                 DirCache.TIME, RcloneTool.BIN, RcloneTool.CONFIG);
     }
 
+    /** {@code prepares}, {@code pool_hits}, {@code pool_misses}, {@code failures_<cause>}, latency, pool gauges. */
     @Override
     public Map<String, Number> counters() {
         return counters.snapshot(pool.stats());

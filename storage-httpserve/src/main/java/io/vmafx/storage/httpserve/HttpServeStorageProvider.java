@@ -200,7 +200,7 @@ public final class HttpServeStorageProvider implements StorageProvider {
         return c;
     }
 
-    /** {@code prepares}, {@code pool_hits}, {@code pool_misses}, {@code failures_<cause>}, latency, pool gauges. */
+    /** The variables it reads, as {@code providers} lists them. */
     @Override
     public java.util.Set<String> settings() {
         return java.util.Set.of(HttpServeSettings.READY_TIMEOUT, HttpServeSettings.IDLE, HttpServeSettings.VFS_CACHE,
@@ -208,6 +208,7 @@ public final class HttpServeStorageProvider implements StorageProvider {
                 io.vmafx.rclone.DirCache.TIME, RcloneTool.BIN, RcloneTool.CONFIG);
     }
 
+    /** {@code prepares}, {@code pool_hits}, {@code pool_misses}, {@code failures_<cause>}, latency, pool gauges. */
     @Override
     public Map<String, Number> counters() {
         return counters.snapshot(pool.stats());
