@@ -6,6 +6,7 @@ import io.vmafx.api.uri.RcloneTarget;
 import io.vmafx.rclone.Deadline;
 import io.vmafx.rclone.DirCache;
 import io.vmafx.rclone.Executables;
+import io.vmafx.rclone.Lazy;
 import io.vmafx.rclone.Lease;
 import io.vmafx.rclone.LeasePool;
 import io.vmafx.rclone.PrepareCounters;
@@ -64,7 +65,7 @@ public final class MountStorageProvider implements StorageProvider {
     private final LeasePool<String, RcloneMount> pool = new LeasePool<>(NAME);
     private final PrepareCounters counters = new PrepareCounters();
     /** Made on the first remote prepare; a node that never mounts starts no thread. */
-    private volatile FileProbe probe;
+    private final Lazy<FileProbe> probe = new Lazy<>(FileProbe::new);
 
     /** The provider ServiceLoader makes: {@code /dev/fuse} and {@code fusermount3} on the PATH. */
     public MountStorageProvider() {
@@ -226,7 +227,7 @@ public final class MountStorageProvider implements StorageProvider {
                 long pause = 10;
                 while (attributes == null) {
                     try {
-                        attributes = probe().stat(file, deadline);
+                        attributes = probe.get().stat(file, deadline);
                     } catch (NoSuchFileException e) {
                         String rclone = mount.stderrSince(mark);
                         if (RcloneErrors.accessDenied(rclone)) {
@@ -333,20 +334,6 @@ public final class MountStorageProvider implements StorageProvider {
         }
     }
 
-    private FileProbe probe() {
-        FileProbe p = probe;
-        if (p == null) {
-            synchronized (this) {
-                p = probe;
-                if (p == null) {
-                    p = new FileProbe();
-                    probe = p;
-                }
-            }
-        }
-        return p;
-    }
-
     /** The variables it reads, as {@code providers} lists them. */
     @Override
     public java.util.Set<String> settings() {
@@ -365,9 +352,6 @@ public final class MountStorageProvider implements StorageProvider {
     @Override
     public void close() {
         pool.close();
-        FileProbe p = probe;
-        if (p != null) {
-            p.close();
-        }
+        probe.ifMade().ifPresent(FileProbe::close);
     }
 }

@@ -4,6 +4,7 @@ import io.vmafx.api.uri.AssetKind;
 import io.vmafx.api.uri.AssetUri;
 import io.vmafx.api.uri.RcloneTarget;
 import io.vmafx.rclone.Deadline;
+import io.vmafx.rclone.Lazy;
 import io.vmafx.rclone.Lease;
 import io.vmafx.rclone.LeasePool;
 import io.vmafx.rclone.PrepareCounters;
@@ -49,7 +50,7 @@ public final class HttpServeStorageProvider implements StorageProvider {
     private final LeasePool<String, ServeProcess> pool = new LeasePool<>(NAME);
     private final PrepareCounters counters = new PrepareCounters();
     /** Made on the first remote prepare: a node that never uses http-serve starts no HTTP client thread. */
-    private volatile AssetCheck check;
+    private final Lazy<AssetCheck> check = new Lazy<>(AssetCheck::new);
 
     @Override
     public String name() {
@@ -134,7 +135,7 @@ public final class HttpServeStorageProvider implements StorageProvider {
                     throw new InterruptedException("cancelled while preparing " + uri.input());
                 }
                 long mark = serve.stderrMark();
-                AssetCheck.Outcome outcome = check().await(serve, target.path(), uri, deadline);
+                AssetCheck.Outcome outcome = check.get().await(serve, target.path(), uri, deadline);
                 if (outcome == AssetCheck.Outcome.MISSING) {
                     // A process this prepare started listed the directory just now. One found running may answer
                     // from a listing older than the asset: the remote decides, and if it has the asset the
@@ -143,7 +144,7 @@ public final class HttpServeStorageProvider implements StorageProvider {
                             deadline, counters)) {
                         throw AssetCheck.notFound(serve, mark, uri);
                     }
-                    outcome = check().awaitListed(serve, target.path(), uri, deadline);
+                    outcome = check.get().awaitListed(serve, target.path(), uri, deadline);
                 }
                 if (outcome == AssetCheck.Outcome.READY) {
                     PreparedInput input = PreparedInput.of(NAME, serve.location(target.path()), lease::close)
@@ -184,20 +185,6 @@ public final class HttpServeStorageProvider implements StorageProvider {
             throw new StorageException(uri, StorageException.Cause.UNAVAILABLE, "cannot read " + uri.input()
                     + ": the http-serve storage is closed (the node is shutting down)", closed);
         }
-    }
-
-    private AssetCheck check() {
-        AssetCheck c = check;
-        if (c == null) {
-            synchronized (this) {
-                c = check;
-                if (c == null) {
-                    c = new AssetCheck();
-                    check = c;
-                }
-            }
-        }
-        return c;
     }
 
     /** The variables it reads, as {@code providers} lists them. */

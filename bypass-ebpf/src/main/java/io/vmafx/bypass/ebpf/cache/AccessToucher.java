@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Tells rclone that a bypassed file was used (through its mount, or through its {@code serve http} process), so that its cache sweep (which evicts by last access:
+ * Tells rclone that a bypassed file was used (through its mount, or through its {@code serve http} process), so
+ * that its cache sweep (which evicts by last access:
  * {@code --vfs-cache-max-age}, and least recently used first over {@code --vfs-cache-max-size}) does not evict a
  * file that jobs read every few minutes, only through the bypass, an hour after its last FUSE read.
  *
