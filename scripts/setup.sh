@@ -43,23 +43,48 @@ if ((${#native_missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${native_missing[@]}" >/dev/null
 fi
 
-# A static ffmpeg built with --enable-libvmaf, from the npm registry (Debian's ffmpeg has no libvmaf).
-ffmpeg="$tools/ffmpeg/ffmpeg"
-if [[ ! -x $ffmpeg ]]; then
-  echo "setup: fetching the static ffmpeg with libvmaf (npm @ffmpeg-installer/linux-x64)" >&2
+# The scorer: a static ffprobe linked with libvmaf 2.3.0 (models built in), from the npm registry (Debian's
+# ffmpeg has no libvmaf). Pinned, and checked against the checksum of the build the node is tested with. There is
+# no such build for other architectures: there the node says so in one line (providers, every job).
+npm_tool() { # npm_tool PACKAGE@VERSION FILE-IN-PACKAGE DESTINATION SHA256
+  local spec=$1 file=$2 dest=$3 sum=$4 tmp
   tmp=$(mktemp -d)
-  trap 'rm -rf "$tmp"' EXIT
-  (cd "$tmp" && npm pack --silent @ffmpeg-installer/linux-x64@4.1.0 >/dev/null)
-  tar -xzf "$tmp"/ffmpeg-installer-linux-x64-*.tgz -C "$tmp"
-  mkdir -p "$tools/ffmpeg"
-  install -m 0755 "$tmp/package/ffmpeg" "$ffmpeg"
-  cp "$tmp/package/package.json" "$tools/ffmpeg/" 2>/dev/null || true
+  (cd "$tmp" && npm pack --silent "$spec" >/dev/null)
+  tar -xzf "$tmp"/*.tgz -C "$tmp"
+  if [[ -n $sum ]] && ! echo "$sum  $tmp/package/$file" | sha256sum -c --status; then
+    rm -rf "$tmp"
+    echo "setup: $spec: $file does not match its pinned checksum $sum" >&2
+    exit 1
+  fi
+  mkdir -p "$(dirname "$dest")"
+  install -m 0755 "$tmp/package/$file" "$dest"
+  cp "$tmp/package/package.json" "$(dirname "$dest")/" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+if [[ $(uname -m) == x86_64 ]]; then
+  ffprobe="$tools/ffprobe/ffprobe"
+  if [[ ! -x $ffprobe ]]; then
+    echo "setup: fetching the scorer, a static ffprobe with libvmaf 2.3 (npm @ffprobe-installer/linux-x64@5.2.0)" >&2
+    npm_tool @ffprobe-installer/linux-x64@5.2.0 ffprobe "$ffprobe" \
+      576c21674291ec1948d507ea8ab0d78eb6621a0be8c6f1a6db0f50c5fcb1e0f9
+  fi
+  filters=$("$ffprobe" -hide_banner -filters 2>/dev/null || true)
+  [[ $filters == *libvmaf* ]] || { echo "setup: $ffprobe has no libvmaf filter" >&2; exit 1; }
+
+  # The tests encode their container fixtures (H.264, HEVC, AV1 at 8, 10 and 12 bits) with a static ffmpeg 4.1;
+  # the node itself never runs it.
+  ffmpeg="$tools/ffmpeg/ffmpeg"
+  if [[ ! -x $ffmpeg ]]; then
+    echo "setup: fetching the test suite's encoder, a static ffmpeg 4.1 (npm @ffmpeg-installer/linux-x64@4.1.0)" >&2
+    npm_tool @ffmpeg-installer/linux-x64@4.1.0 ffmpeg "$ffmpeg" ""
+  fi
+else
+  echo "setup: no ffprobe with libvmaf exists for $(uname -m); the node cannot score here (set VMAFX_SCORER=vmaf" \
+       "with Netflix's vmaf tool built for this machine)" >&2
 fi
-filters=$("$ffmpeg" -hide_banner -filters 2>/dev/null || true)
-[[ $filters == *libvmaf* ]] || { echo "setup: $ffmpeg has no libvmaf filter" >&2; exit 1; }
 
 # tracefs is needed by the eBPF bypass's tracepoints; mount it when we may.
 if [[ ! -e /sys/kernel/tracing/events ]] && [[ -d /sys/kernel/tracing ]]; then
   mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
 fi
-echo "setup: ok (ffmpeg: $ffmpeg, rclone: $(command -v rclone))" >&2
+echo "setup: ok (ffprobe: ${ffprobe:-none}, rclone: $(command -v rclone))" >&2

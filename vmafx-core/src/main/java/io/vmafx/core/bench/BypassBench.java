@@ -51,7 +51,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li><b>the probe's overhead</b>: reads through a mount with no probe attached and with the {@code ebpf} provider
  *       started (a fresh instance per run, closed after it, its traffic watch confirming it counted the read),
  *       alternating;</li>
- *   <li><b>scoring a pair</b>: a y4m pair made with the node's ffmpeg, scored by the node's {@code JobExecutor} from
+ *   <li><b>scoring a pair</b>: a y4m pair made by {@link Clips}, scored by the node's {@code JobExecutor} from
  *       local paths, through the mount without the bypass, and through the mount with it, warm, interleaved.</li>
  * </ol>
  *
@@ -554,14 +554,15 @@ public final class BypassBench {
 
     private void measureScoring(ScratchRemote scratch, Node plainNode, Node bypassNode, String noBypass, BypassReport.Scoring result)
             throws IOException, InterruptedException, StorageException, JobException, ConfigException {
-        if (plainNode.config().model().isEmpty()) {
-            result.skip("no VMAF model: set VMAFX_VMAF_MODEL or --model (vmaf_v0.6.1.pkl with its .pkl.model beside it)");
+        var noScorer = plainNode.executor().scorerUnavailable();
+        if (noScorer.isPresent()) {
+            result.skip(noScorer.get());
             return;
         }
         Path reference = scratch.data().resolve("reference.y4m");
         Path distorted = scratch.data().resolve("distorted.y4m");
         progress.step("(c) making a " + options.clipSeconds() + " s " + options.clip() + " reference clip and a degraded copy");
-        Clips.make(plainNode.config().ffmpeg(), reference, distorted, options.clip(), options.clipSeconds());
+        Clips.make(reference, distorted, options.clip(), options.clipSeconds());
 
         Map<String, Node> nodes = new LinkedHashMap<>();
         Map<String, JobRequest> requests = new LinkedHashMap<>();

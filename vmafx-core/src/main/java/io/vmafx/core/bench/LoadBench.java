@@ -131,9 +131,8 @@ public final class LoadBench {
         ScratchRemote scratch = ScratchRemote.create("bench");
         List<ModeResult> results = new ArrayList<>();
         try {
-            NodeConfig probe = scratch.config(env, flags, home, Map.of());
-            progress.step("making a " + options.clip() + " " + options.clipSeconds() + " s pair with " + probe.ffmpeg());
-            Clips.make(probe.ffmpeg(), scratch.data().resolve("ref.y4m"), scratch.data().resolve("dis.y4m"),
+            progress.step("making a " + options.clip() + " " + options.clipSeconds() + " s pair");
+            Clips.make(scratch.data().resolve("ref.y4m"), scratch.data().resolve("dis.y4m"),
                     options.clip(), options.clipSeconds());
             for (String mode : List.of("http-serve", "mount")) {
                 results.add(runMode(scratch, mode));

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code vmafx-node demo}: the main job on an embedded default. Makes a short reference clip and a degraded
- * copy with ffmpeg in a private temporary directory, scores the pair through local storage, then the same pair
+ * copy in a private temporary directory, scores the pair through local storage, then the same pair
  * through each rclone storage mode (http-serve, and mount where FUSE is usable) from an rclone remote on that
  * directory, and prints the timings of each mode beside local's; the VMAF means must agree. The directory,
  * every rclone process and every mount are gone on every way out.
@@ -75,7 +75,7 @@ final class DemoCommand extends NodeCommand {
         System.out.printf(Locale.ROOT, "demo: making a %ss %s reference clip and a degraded copy in %s%n", seconds, clip, scratch.data());
         try {
             // Down-scaled to a quarter and back, plus noise: a clearly visible loss.
-            Clips.make(node.config().ffmpeg(), reference, degraded, clip, seconds);
+            Clips.make(reference, degraded, clip, seconds);
         } catch (IOException e) {
             throw new CliFailure(Main.EXIT_JOB_FAILED, "demo: " + e.getMessage());
         }

@@ -2,10 +2,15 @@ package io.vmafx.core.config;
 
 import io.vmafx.api.uri.AssetUri;
 import io.vmafx.api.uri.UriRules;
+import io.vmafx.core.score.LibvmafScorer;
+import io.vmafx.core.score.VmafCliScorer;
+import io.vmafx.core.score.VmafModel;
 import io.vmafx.spi.NodeSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
@@ -76,13 +81,10 @@ public final class NodeConfig implements NodeSettings {
         defaultTo(values, Variable.EBPF_MOUNT_PREFIX, values.get(Variable.STORAGE_MOUNT_ROOT.env()));
         defaultTo(values, Variable.CACHE_DIR, DEFAULT_CACHE_DIR);
         defaultTo(values, Variable.EBPF_BYPASS, "0");
-        Path bundledFfmpeg = home.resolve(".tools/ffmpeg/ffmpeg");
-        defaultTo(values, Variable.FFMPEG, Files.isExecutable(bundledFfmpeg) ? bundledFfmpeg.toString() : "ffmpeg");
-        Path sharedModel = home.resolve("../shared/vmaf/vmaf_v0.6.1.pkl").normalize();
-        if (!values.containsKey(Variable.VMAF_MODEL.env()) && Files.isRegularFile(sharedModel)) {
-            values.put(Variable.VMAF_MODEL.env(), sharedModel.toString());
-        }
-        defaultTo(values, Variable.SCORER, "ffmpeg");
+        defaultTo(values, Variable.FFPROBE, bundledFfprobe(home));
+        defaultTo(values, Variable.VMAF_MODEL, VmafModel.DEFAULT.toString());
+        defaultTo(values, Variable.SCORER, LibvmafScorer.NAME);
+        defaultTo(values, Variable.SCORE_THREADS, Integer.toString(Runtime.getRuntime().availableProcessors()));
         defaultTo(values, Variable.VMAF_BIN, "vmaf");
         defaultTo(values, Variable.PLUGINS_DIR, home.resolve("plugins").toString());
 
@@ -90,6 +92,17 @@ public final class NodeConfig implements NodeSettings {
                 StorageMode.parse(nameOf(source, Variable.STORAGE_MODE), values.get(Variable.STORAGE_MODE.env())));
         config.check(explicit);
         return config;
+    }
+
+    /** The ffprobe scripts/setup.sh installs in a checkout, or the one an image carries, else the PATH's. */
+    private static String bundledFfprobe(Path home) {
+        for (String candidate : new String[] {".tools/ffprobe/ffprobe", "tools/ffprobe"}) {
+            Path p = home.resolve(candidate);
+            if (Files.isExecutable(p)) {
+                return p.toString();
+            }
+        }
+        return "ffprobe";
     }
 
     private static void defaultTo(Map<String, String> values, Variable v, String value) {
@@ -130,18 +143,26 @@ public final class NodeConfig implements NodeSettings {
                 throw new ConfigException(nameOf(Variable.PLUGINS_DIR) + ": not a directory: " + p);
             }
         }
-        if (explicit.contains(Variable.VMAF_MODEL.env())) {
-            Path p = Path.of(values.get(Variable.VMAF_MODEL.env()));
-            if (!Files.isRegularFile(p)) {
-                throw new ConfigException(nameOf(Variable.VMAF_MODEL) + ": no such model file " + p);
-            }
-            if (p.getFileName().toString().endsWith(".pkl") && !Files.isRegularFile(Path.of(p + ".model"))) {
-                throw new ConfigException(nameOf(Variable.VMAF_MODEL) + ": " + p + " needs " + p.getFileName() + ".model beside it");
+        if (explicit.contains(Variable.MODELS_DIR.env())) {
+            Path p = Path.of(values.get(Variable.MODELS_DIR.env()));
+            if (!p.isAbsolute() || !Files.isDirectory(p)) {
+                throw new ConfigException(nameOf(Variable.MODELS_DIR) + ": not an absolute path to a directory: " + p);
             }
         }
+        try {
+            defaultModels();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(nameOf(Variable.VMAF_MODEL) + ": " + e.getMessage());
+        }
         String scorer = values.get(Variable.SCORER.env());
-        if (!scorer.equals("ffmpeg") && !scorer.equals("vmaf")) {
-            throw new ConfigException(nameOf(Variable.SCORER) + ": unknown scorer '" + scorer + "', expected ffmpeg or vmaf");
+        if (!scorer.equals(LibvmafScorer.NAME) && !scorer.equals(VmafCliScorer.NAME)) {
+            throw new ConfigException(nameOf(Variable.SCORER) + ": unknown scorer '" + scorer + "', expected "
+                    + LibvmafScorer.NAME + " or " + VmafCliScorer.NAME);
+        }
+        String threads = values.get(Variable.SCORE_THREADS.env());
+        if (!threads.matches("[1-9][0-9]{0,3}")) {
+            throw new ConfigException(nameOf(Variable.SCORE_THREADS) + ": expected a whole number from 1 to 9999, got '"
+                    + threads + "'");
         }
         uriRules(Set.of(), Set.of()); // checks the VMAFX_REMOTE_* names
     }
@@ -192,13 +213,38 @@ public final class NodeConfig implements NodeSettings {
         return Path.of(values.get(Variable.PLUGINS_DIR.env()));
     }
 
-    public String ffmpeg() {
-        return values.get(Variable.FFMPEG.env());
+    /** The ffprobe with libvmaf the libvmaf scorer runs. */
+    public String ffprobe() {
+        return values.get(Variable.FFPROBE.env());
     }
 
-    /** The VMAF model, when one is set or found beside the installation. */
-    public Optional<Path> model() {
-        return path(Variable.VMAF_MODEL.env());
+    /** The models of a job that names none (the CLI may name any model file). */
+    public List<VmafModel> defaultModels() {
+        return parseModels(values.get(Variable.VMAF_MODEL.env()), true);
+    }
+
+    /**
+     * Models as a job names them, comma-separated.
+     *
+     * @param anyPath whether any model file may be named (the CLI), or only files in the models directory (the API)
+     * @throws IllegalArgumentException naming the model that is wrong
+     */
+    public List<VmafModel> parseModels(String text, boolean anyPath) {
+        List<VmafModel> models = new ArrayList<>();
+        for (String part : text.split(",", -1)) {
+            models.add(VmafModel.parse(part, modelsDir().orElse(null), anyPath));
+        }
+        return models;
+    }
+
+    /** Where model files named by jobs may come from. */
+    public Optional<Path> modelsDir() {
+        return path(Variable.MODELS_DIR.env());
+    }
+
+    /** libvmaf threads per job. */
+    public int scoreThreads() {
+        return Integer.parseInt(values.get(Variable.SCORE_THREADS.env()));
     }
 
     public String scorer() {

@@ -17,7 +17,7 @@ import io.vmafx.spi.bypass.TrafficWatch;
 import io.vmafx.spi.storage.PreparedInput;
 import io.vmafx.spi.storage.StorageException;
 import io.vmafx.spi.storage.StorageProvider;
-import java.nio.file.Path;
+import io.vmafx.core.score.ScoreOptions;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -39,7 +39,7 @@ public final class JobExecutor implements AutoCloseable {
     private final NodeSettings settings;
     private final UriRules rules;
     private final Scorer scorer;
-    private final Path defaultModel;
+    private final ScoreOptions defaultOptions;
     private final BypassProvider bypass;
     private final ExecutorService preparers;
     private final String noBypassReason;
@@ -48,23 +48,23 @@ public final class JobExecutor implements AutoCloseable {
     public static final String BYPASS_OFF = "bypass is off (VMAFX_EBPF_BYPASS=1 turns it on)";
 
     /** With no bypass: every input's reason says the bypass is off. */
-    public JobExecutor(StorageRouter router, NodeSettings settings, UriRules rules, Scorer scorer, Path defaultModel,
+    public JobExecutor(StorageRouter router, NodeSettings settings, UriRules rules, Scorer scorer, ScoreOptions defaultOptions,
                        BypassProvider bypass) {
-        this(router, settings, rules, scorer, defaultModel, bypass, BYPASS_OFF);
+        this(router, settings, rules, scorer, defaultOptions, bypass, BYPASS_OFF);
     }
 
     /**
      * @param bypass          a started bypass, or null when the bypass is off or unusable
      * @param noBypassReason  what each input's result says when {@code bypass} is null: off, or on but unusable and why
      */
-    public JobExecutor(StorageRouter router, NodeSettings settings, UriRules rules, Scorer scorer, Path defaultModel,
+    public JobExecutor(StorageRouter router, NodeSettings settings, UriRules rules, Scorer scorer, ScoreOptions defaultOptions,
                        BypassProvider bypass, String noBypassReason) {
         this.noBypassReason = noBypassReason;
         this.router = router;
         this.settings = settings;
         this.rules = rules;
         this.scorer = scorer;
-        this.defaultModel = defaultModel;
+        this.defaultOptions = defaultOptions;
         this.bypass = bypass;
         AtomicInteger n = new AtomicInteger();
         this.preparers = Executors.newCachedThreadPool(r -> {
@@ -72,6 +72,21 @@ public final class JobExecutor implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** Why no job can be scored on this machine (no scorer for its architecture, no tool), or empty. */
+    public Optional<String> scorerUnavailable() {
+        return scorer.unavailable();
+    }
+
+    /** What a job computes when it names nothing else: the node's models, every frame, bicubic scaling. */
+    public ScoreOptions defaultOptions() {
+        return defaultOptions;
+    }
+
+    /** Where model files named by API jobs may come from ({@code VMAFX_MODELS_DIR}), if the operator set one. */
+    public Optional<java.nio.file.Path> modelsDir() {
+        return settings.get("VMAFX_MODELS_DIR").filter(s -> !s.isBlank()).map(java.nio.file.Path::of);
     }
 
     /**
@@ -91,21 +106,20 @@ public final class JobExecutor implements AutoCloseable {
     public JobResult run(JobRequest request, ProgressListener progress, JobObserver observer)
             throws JobException, InterruptedException {
         long start = System.nanoTime();
+        Optional<String> noScorer = scorer.unavailable();
+        if (noScorer.isPresent()) {
+            throw new JobException("cannot score: " + noScorer.get());
+        }
         AssetUri ref = parse(InputSide.REFERENCE, request.reference());
         AssetUri dis = parse(InputSide.DISTORTED, request.distorted());
         boolean refRaw = isRaw(ref);
         boolean disRaw = isRaw(dis);
-        if ((refRaw || disRaw) && request.raw() == null) {
-            AssetUri raw = refRaw ? ref : dis;
-            throw new JobException(label(refRaw ? InputSide.REFERENCE : InputSide.DISTORTED) + " " + raw.input()
+        if ((refRaw && request.referenceRaw() == null) || (disRaw && request.distortedRaw() == null)) {
+            AssetUri raw = refRaw && request.referenceRaw() == null ? ref : dis;
+            throw new JobException(label(raw == ref ? InputSide.REFERENCE : InputSide.DISTORTED) + " " + raw.input()
                     + ": raw .yuv input needs --width, --height and --pix-fmt");
         }
-        Path model = request.model() != null ? request.model() : defaultModel;
-        if (model == null) {
-            throw new JobException("no VMAF model: set VMAFX_VMAF_MODEL or --model to a model file from Netflix's vmaf "
-                    + "repository (folder model/): vmaf_v0.6.1.pkl with its .pkl.model beside it for the ffmpeg scorer, "
-                    + "vmaf_v0.6.1.json for the vmaf scorer");
-        }
+        ScoreOptions options = request.options() != null ? request.options() : defaultOptions;
         StorageProvider refStorage = route(InputSide.REFERENCE, ref);
         StorageProvider disStorage = route(InputSide.DISTORTED, dis);
 
@@ -139,7 +153,7 @@ public final class JobExecutor implements AutoCloseable {
             ScoreRequest score = new ScoreRequest(
                     refBypass.location().orElse(refInput.location()),
                     disBypass.location().orElse(disInput.location()),
-                    request.raw(), refRaw, disRaw, model, progress);
+                    refRaw ? request.referenceRaw() : null, disRaw ? request.distortedRaw() : null, options, progress);
             VmafScores scores;
             try {
                 scores = score(score, ref, dis, refInput, disInput, observer);
@@ -153,7 +167,7 @@ public final class JobExecutor implements AutoCloseable {
             checkRead(InputSide.REFERENCE, ref, refInput, refBypass);
             checkRead(InputSide.DISTORTED, dis, disInput, disBypass);
             long end = System.nanoTime();
-            return new JobResult(scores,
+            return new JobResult(scores, options,
                     report(ref, refInput, refBypass, refWatch), report(dis, disInput, disBypass, disWatch),
                     millis(prepared - start), millis(end - prepared), millis(end - start));
         } finally {

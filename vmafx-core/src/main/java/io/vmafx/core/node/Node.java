@@ -9,7 +9,8 @@ import io.vmafx.core.discovery.DiscoveryException;
 import io.vmafx.core.discovery.ProviderRegistry;
 import io.vmafx.core.job.JobExecutor;
 import io.vmafx.core.job.StorageRouter;
-import io.vmafx.core.score.FfmpegLibvmafScorer;
+import io.vmafx.core.score.LibvmafScorer;
+import io.vmafx.core.score.ScoreOptions;
 import io.vmafx.core.score.Scorer;
 import io.vmafx.core.score.VmafCliScorer;
 import io.vmafx.spi.Availability;
@@ -17,6 +18,7 @@ import io.vmafx.spi.bypass.BypassException;
 import io.vmafx.spi.bypass.BypassProvider;
 import io.vmafx.spi.storage.StorageProvider;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -75,17 +77,30 @@ public final class Node implements AutoCloseable {
             }
             String[] status = new String[1];
             BypassProvider bypass = startBypass(config, registry, status);
-            Scorer scorer = config.scorer().equals("vmaf")
-                    ? new VmafCliScorer(config.get(Variable.VMAF_BIN).orElse("vmaf"), Runtime.getRuntime().availableProcessors())
-                    : new FfmpegLibvmafScorer(config.ffmpeg(), Runtime.getRuntime().availableProcessors());
+            Scorer scorer = scorer(config);
             String noBypass = config.bypassEnabled() ? "bypass is " + status[0] : JobExecutor.BYPASS_OFF;
-            JobExecutor executor = new JobExecutor(router, config, rules, scorer, config.model().orElse(null), bypass, noBypass);
+            JobExecutor executor = new JobExecutor(router, config, rules, scorer,
+                    ScoreOptions.DEFAULTS.withModels(config.defaultModels()), bypass, noBypass);
             return new Node(config, registry, router, bypass, status[0], executor);
         } catch (ConfigException | RuntimeException e) {
             registry.close();
             throw e;
         }
     }
+
+    /** The configured scorer; the libvmaf one reads URL inputs with a network timeout. */
+    public static Scorer scorer(NodeConfig config) {
+        if (config.scorer().equals(VmafCliScorer.NAME)) {
+            return new VmafCliScorer(config.get(Variable.VMAF_BIN).orElse("vmaf"), config.scoreThreads());
+        }
+        return new LibvmafScorer(config.ffprobe(), config.scoreThreads(), null, NETWORK_OPTIONS);
+    }
+
+    /**
+     * What ffmpeg's URL inputs get: a read that waits 30 s for a byte fails (libavformat's {@code rw_timeout}, in
+     * microseconds), so a server that accepts and never answers cannot hold a job forever.
+     */
+    static final List<String> NETWORK_OPTIONS = List.of("rw_timeout=30000000");
 
     private static BypassProvider startBypass(NodeConfig config, ProviderRegistry registry, String[] status)
             throws ConfigException {

@@ -14,9 +14,10 @@ import java.util.Set;
  */
 public record RawVideoFormat(int width, int height, String pixFmt) {
 
-    /** The pixel formats accepted: planar YUV 4:2:0/4:2:2/4:4:4 at 8 and 10 bits (little-endian), and gray. */
+    /** The pixel formats accepted: planar YUV 4:2:0/4:2:2/4:4:4 at 8, 10 and 12 bits (little-endian), and gray. */
     public static final Set<String> PIXEL_FORMATS = Set.of(
-            "yuv420p", "yuv422p", "yuv444p", "yuv420p10le", "yuv422p10le", "yuv444p10le", "gray");
+            "yuv420p", "yuv422p", "yuv444p", "yuv420p10le", "yuv422p10le", "yuv444p10le",
+            "yuv420p12le", "yuv422p12le", "yuv444p12le", "gray", "gray10le", "gray12le");
 
     /**
      * @throws IllegalArgumentException if a size is not positive or {@code pixFmt} is not one of
@@ -33,9 +34,9 @@ public record RawVideoFormat(int width, int height, String pixFmt) {
         }
     }
 
-    /** Bits per sample: 10 for the {@code *10le} formats, else 8. */
+    /** Bits per sample: 10 or 12 for the {@code *10le} and {@code *12le} formats, else 8. */
     public int bitDepth() {
-        return pixFmt.endsWith("10le") ? 10 : 8;
+        return pixFmt.endsWith("12le") ? 12 : pixFmt.endsWith("10le") ? 10 : 8;
     }
 
     /** {@code "420"}, {@code "422"}, {@code "444"} or {@code "400"} (gray): the chroma layout. */
@@ -62,6 +63,11 @@ public record RawVideoFormat(int width, int height, String pixFmt) {
             default -> 0;
         };
         return (luma + 2 * chromaPlane) * (bitDepth() > 8 ? 2 : 1);
+    }
+
+    /** The decoded format of a file in this layout. */
+    public VideoFormat videoFormat() {
+        return new VideoFormat(width, height, pixFmt);
     }
 
     /** {@code WIDTHxHEIGHT}, as ffmpeg's {@code -video_size} wants it. */

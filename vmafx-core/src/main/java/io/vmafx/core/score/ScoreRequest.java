@@ -1,59 +1,57 @@
 package io.vmafx.core.score;
 
-import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * One VMAF comparison for a {@link Scorer}: built by the executor (from the storage providers' prepared
- * inputs) or by the CLI.
+ * One comparison for a {@link Scorer}: built by the executor (from the storage providers' prepared inputs) or by
+ * tests.
  *
- * @param reference    what to open for the reference: a local path or a URL ({@code scheme://...}, possibly
- *                     with credentials, which never appear in messages)
+ * @param reference    what to open for the reference: a local path or a URL ({@code scheme://...}, possibly with
+ *                     credentials, which never appear in messages)
  * @param distorted    what to open for the distorted video, likewise
- * @param raw          the layout of the inputs flagged raw; required when either flag is set, else ignored
- *                     (may be null)
- * @param referenceRaw whether the reference is a headerless raw video in the {@code raw} layout
- * @param distortedRaw whether the distorted video is a headerless raw video in the {@code raw} layout
- * @param model        the VMAF model file (for ffmpeg's libvmaf 1.x a {@code .pkl} with its {@code .pkl.model}
- *                     beside it; for libvmaf 2.x's {@code vmaf} tool a {@code .json})
+ * @param referenceRaw the reference's layout when it is headerless raw video, else null
+ * @param distortedRaw the distorted video's layout when it is headerless raw video, else null
+ * @param options      models, features, subsampling, scaling, frame-count rule
  * @param progress     told how far scoring has got; {@link ProgressListener#NONE} to ignore
  */
-public record ScoreRequest(String reference, String distorted, RawVideoFormat raw, boolean referenceRaw,
-                           boolean distortedRaw, Path model, ProgressListener progress) {
+public record ScoreRequest(String reference, String distorted, RawVideoFormat referenceRaw, RawVideoFormat distortedRaw,
+                           ScoreOptions options, ProgressListener progress) {
 
     /**
-     * @throws NullPointerException     if a location, the model or the listener is null
-     * @throws IllegalArgumentException if a location is blank, or an input is flagged raw without a {@code raw}
-     *                                  layout
+     * @throws NullPointerException     if a location, the options or the listener is null
+     * @throws IllegalArgumentException if a location is blank
      */
     public ScoreRequest {
         Objects.requireNonNull(reference, "reference");
         Objects.requireNonNull(distorted, "distorted");
-        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(options, "options");
         Objects.requireNonNull(progress, "progress (use ProgressListener.NONE)");
         if (reference.isBlank() || distorted.isBlank()) {
             throw new IllegalArgumentException("reference and distorted locations must not be blank");
         }
-        if ((referenceRaw || distortedRaw) && raw == null) {
-            throw new IllegalArgumentException("an input is flagged raw but no RawVideoFormat was given");
-        }
     }
 
-    /** A request for two self-describing inputs (.y4m, .mp4, ...), without progress reporting. */
-    public static ScoreRequest of(String reference, String distorted, Path model) {
-        return new ScoreRequest(reference, distorted, null, false, false, model, ProgressListener.NONE);
+    /** Two self-describing inputs (.y4m, .mp4, ...) with the default options, without progress reporting. */
+    public static ScoreRequest of(String reference, String distorted) {
+        return new ScoreRequest(reference, distorted, null, null, ScoreOptions.DEFAULTS, ProgressListener.NONE);
     }
 
     /** This request reporting to {@code listener}. */
     public ScoreRequest withProgress(ProgressListener listener) {
-        return new ScoreRequest(reference, distorted, raw, referenceRaw, distortedRaw, model, listener);
+        return new ScoreRequest(reference, distorted, referenceRaw, distortedRaw, options, listener);
     }
 
-    /** This request with {@code side} read as raw video in {@code format} (which replaces any previous one). */
+    /** This request with other options. */
+    public ScoreRequest withOptions(ScoreOptions other) {
+        return new ScoreRequest(reference, distorted, referenceRaw, distortedRaw, other, progress);
+    }
+
+    /** This request with {@code side} read as raw video in {@code format}. */
     public ScoreRequest withRaw(InputSide side, RawVideoFormat format) {
         Objects.requireNonNull(format, "format");
-        return new ScoreRequest(reference, distorted, format, referenceRaw || side == InputSide.REFERENCE,
-                distortedRaw || side == InputSide.DISTORTED, model, progress);
+        return side == InputSide.REFERENCE
+                ? new ScoreRequest(reference, distorted, format, distortedRaw, options, progress)
+                : new ScoreRequest(reference, distorted, referenceRaw, format, options, progress);
     }
 
     /** The location of {@code side}. */
@@ -61,9 +59,14 @@ public record ScoreRequest(String reference, String distorted, RawVideoFormat ra
         return side == InputSide.REFERENCE ? reference : distorted;
     }
 
-    /** Whether {@code side} is flagged raw. */
-    public boolean isRaw(InputSide side) {
+    /** The raw layout of {@code side}, or null when it is a container. */
+    public RawVideoFormat raw(InputSide side) {
         return side == InputSide.REFERENCE ? referenceRaw : distortedRaw;
+    }
+
+    /** Whether {@code side} is raw video. */
+    public boolean isRaw(InputSide side) {
+        return raw(side) != null;
     }
 
     /** Like the record's, with URL credentials redacted: safe to log. */
@@ -71,7 +74,6 @@ public record ScoreRequest(String reference, String distorted, RawVideoFormat ra
     public String toString() {
         return "ScoreRequest[reference=" + CredentialRedactor.redact(reference)
                 + ", distorted=" + CredentialRedactor.redact(distorted)
-                + ", raw=" + raw + ", referenceRaw=" + referenceRaw + ", distortedRaw=" + distortedRaw
-                + ", model=" + model + "]";
+                + ", referenceRaw=" + referenceRaw + ", distortedRaw=" + distortedRaw + ", options=" + options + "]";
     }
 }

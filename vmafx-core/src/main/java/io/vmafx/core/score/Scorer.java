@@ -3,8 +3,9 @@ package io.vmafx.core.score;
 /**
  * Computes VMAF for a reference/distorted pair by running an external tool.
  *
- * <p>Implementations: {@link FfmpegLibvmafScorer} ({@code "ffmpeg"}, any input ffmpeg can open, including
- * URLs) and {@link VmafCliScorer} ({@code "vmaf"}, Netflix's libvmaf 2.x tool, local .y4m/.yuv only). The
+ * <p>Implementations: {@link LibvmafScorer} ({@code "libvmaf"}, libvmaf 2.3 through ffprobe's lavfi, any input
+ * ffmpeg can open, including URLs) and {@link VmafCliScorer} ({@code "vmaf"}, Netflix's vmaf tool, local .y4m/.yuv
+ * only). The
  * executor calls {@link #score} on its job thread, the CLI on its main thread. Instances hold only their
  * configuration, so one instance may score several requests at once from different threads.
  *
@@ -16,6 +17,14 @@ public interface Scorer {
 
     /** The short name users select it by and that {@link VmafScores#scorer()} reports. */
     String name();
+
+    /**
+     * Why this scorer cannot run on this machine (no build for its architecture, the tool missing), or empty. The
+     * executor asks before each job, so such a job fails in one line before any input is prepared.
+     */
+    default java.util.Optional<String> unavailable() {
+        return java.util.Optional.empty();
+    }
 
     /**
      * Scores {@code request}, reporting progress to {@link ScoreRequest#progress()}; blocks until done.

@@ -14,25 +14,25 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Scores with Netflix's {@code vmaf} command-line tool from libvmaf 2.x. Name {@code "vmaf"}. Created by the
- * executor and the CLI when the user picks this scorer.
+ * Scores with Netflix's {@code vmaf} command-line tool (libvmaf 2.x or 3.x), for users who have one built for
+ * their machine (there is no libvmaf build for aarch64 in the registries the node installs from). Name
+ * {@code "vmaf"}. Created by the node when {@code VMAFX_SCORER=vmaf}.
  *
- * <p>Runs {@code vmaf -r REF -d DIS --json -o OUT [--width W --height H --pixel_format 420|422|444 --bitdepth 8|10]
- * --model path=MODEL --threads N}, with {@code OUT} in a fresh private temporary directory deleted afterwards
+ * <p>Runs {@code vmaf -r REF -d DIS --json -o OUT [--width W --height H --pixel_format 420|422|444 --bitdepth 8|10|12]
+ * --model version=V:name=vmaf ... [--feature F ...] [--subsample N] --threads N}, with {@code OUT} in a fresh private temporary directory deleted afterwards
  * in every case. The tool reads only local .y4m files and raw .yuv files, and applies the raw layout to
  * both inputs: a URL, another container, or one raw input beside one .y4m is refused with a
- * {@link ScoringException} before anything runs (the {@code "ffmpeg"} scorer handles those). A model path
+ * {@link ScoringException} before anything runs (the {@code "libvmaf"} scorer handles those). A model path
  * the tool's {@code :}-separated {@code --model} option cannot carry is passed through a symbolic link.
  *
- * <p>The tool prints no progress when its stderr is not a terminal, so the listener hears only the final
- * frame count. Thread-safe: holds only configuration.
+ * <p>The tool cannot scale, and its frame counts are its own: inputs must be of one size and length. The tool
+ * prints no progress when its stderr is not a terminal, so the listener hears only the final frame count. Thread-safe: holds only configuration.
  */
 public final class VmafCliScorer implements Scorer {
 
     /** {@link #name()}. */
     public static final String NAME = "vmaf";
 
-    private static final int KEEP_LINES = 50;
     private static final Pattern URL = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://.*", Pattern.DOTALL);
     private static final Pattern NOT_OPENED = Pattern.compile("^could not open file: (.*)$");
     private static final Pattern BAD_INPUT = Pattern.compile("^problem with (reference|distorted) file: (.*)$");
@@ -97,14 +97,13 @@ public final class VmafCliScorer implements Scorer {
             Path distorted = localInput(request, InputSide.DISTORTED);
             Path reference = localInput(request, InputSide.REFERENCE);
             RawVideoFormat raw = rawFormat(request);
-            FfmpegLibvmafScorer.checkReadable(request.model(), "VMAF model");
             if (!ChildProcess.looksRunnable(vmaf)) {
                 throw new ScoringException(notFoundMessage());
             }
             try (PrivateTempDir tmp = PrivateTempDir.create(tempRoot)) {
-                Path model = modelArgument(request.model(), tmp.path());
                 Path out = tmp.path().resolve("vmaf.json");
-                VmafScores scores = run(command(reference, distorted, raw, model, out), reference, distorted, out);
+                List<String> command = command(reference, distorted, raw, request.options(), tmp.path(), out);
+                VmafScores scores = run(command, reference, distorted, out, request.options());
                 request.progress().update(scores.frameCount(), 0);
                 return scores;
             }
@@ -113,41 +112,20 @@ public final class VmafCliScorer implements Scorer {
         }
     }
 
-    private VmafScores run(List<String> command, Path reference, Path distorted, Path out)
+    private VmafScores run(List<String> command, Path reference, Path distorted, Path out, ScoreOptions options)
             throws ScoringException, InterruptedException {
-        if (Thread.interrupted()) {
-            throw new InterruptedException("interrupted before starting " + command.get(0));
-        }
-        Process process = ChildProcess.start(command, notFoundMessage());
-        OutputDrainer output = new OutputDrainer(process.getInputStream(), "vmafx-vmaf-output", KEEP_LINES,
-                line -> { }, () -> { });
-        OutputDrainer errors = new OutputDrainer(process.getErrorStream(), "vmafx-vmaf-stderr", KEEP_LINES,
-                line -> { }, () -> { });
-        boolean exited = false;
-        int exit;
-        try {
-            output.start();
-            errors.start();
-            exit = process.waitFor();
-            exited = true;
-        } finally {
-            if (!exited) {
-                ChildProcess.terminate(process);
-            }
-            output.awaitEnd(ChildProcess.GRACE_MILLIS);
-            errors.awaitEnd(ChildProcess.GRACE_MILLIS);
-        }
-        List<String> lines = new ArrayList<>(output.tail());
-        lines.addAll(errors.tail());
-        if (exit != 0) {
-            throw failure(exit, lines, reference, distorted);
+        ToolRun run = ToolRun.run(command, notFoundMessage(), line -> { });
+        List<String> lines = new ArrayList<>(run.stdout());
+        lines.addAll(run.stderr());
+        if (run.exit() != 0) {
+            throw failure(run.exit(), lines, reference, distorted);
         }
         if (!Files.isRegularFile(out)) {
             throw new ScoringException("vmaf exited normally but wrote no JSON output"
                     + lastMeaningful(lines).map(l -> " (" + l + ")").orElse(""));
         }
         try {
-            return parseJson(Files.readString(out, StandardCharsets.UTF_8));
+            return parseJson(Files.readString(out, StandardCharsets.UTF_8), options);
         } catch (IOException e) {
             throw new ScoringException("cannot read vmaf's JSON output: " + e.getMessage(), e);
         }
@@ -203,20 +181,39 @@ public final class VmafCliScorer implements Scorer {
         return Optional.empty();
     }
 
-    private String notFoundMessage() {
-        return "vmaf not found at " + vmaf + "; set VMAFX_VMAF_BIN to Netflix's vmaf tool (libvmaf 2.x), or use the"
-                + " ffmpeg scorer";
+    @Override
+    public Optional<String> unavailable() {
+        return ChildProcess.looksRunnable(vmaf) ? Optional.empty() : Optional.of(notFoundMessage());
     }
 
-    /** The command line. */
-    List<String> command(Path reference, Path distorted, RawVideoFormat raw, Path model, Path out) {
+    private String notFoundMessage() {
+        return "vmaf not found at " + vmaf + "; set VMAFX_VMAF_BIN to Netflix's vmaf tool (libvmaf 2.x), or use the"
+                + " libvmaf scorer";
+    }
+
+    /** The command line; file models are linked into {@code dir} when their path holds {@code :} or {@code =}. */
+    List<String> command(Path reference, Path distorted, RawVideoFormat raw, ScoreOptions options, Path dir, Path out)
+            throws ScoringException {
         List<String> command = new ArrayList<>(List.of(vmaf, "-r", reference.toString(), "-d", distorted.toString(),
                 "--json", "-o", out.toString()));
         if (raw != null) {
             command.addAll(List.of("--width", Integer.toString(raw.width()), "--height", Integer.toString(raw.height()),
                     "--pixel_format", raw.chroma(), "--bitdepth", Integer.toString(raw.bitDepth())));
         }
-        command.addAll(List.of("--model", "path=" + model, "--threads", Integer.toString(threads)));
+        for (int i = 0; i < options.models().size(); i++) {
+            VmafModel m = options.models().get(i);
+            String source = m.version().isPresent() ? "version=" + m.version().get()
+                    : "path=" + modelArgument(m.file(), dir, i);
+            command.addAll(List.of("--model", source + ":name=" + options.metricName(i)
+                    + (m.phone() ? ":enable_transform=true" : "")));
+        }
+        for (Feature f : options.features()) {
+            command.addAll(List.of("--feature", f.libvmafName()));
+        }
+        if (options.subsample() > 1) {
+            command.addAll(List.of("--subsample", Integer.toString(options.subsample())));
+        }
+        command.addAll(List.of("--threads", Integer.toString(threads)));
         return command;
     }
 
@@ -235,13 +232,13 @@ public final class VmafCliScorer implements Scorer {
             }
         } else if (URL.matcher(location).matches()) {
             throw new ScoringException("the vmaf scorer reads only local .y4m and raw .yuv files; " + side.label()
-                    + " input " + location + " is a URL (use the ffmpeg scorer)", side);
+                    + " input " + location + " is a URL (use the libvmaf scorer)", side);
         } else {
             path = Path.of(location);
         }
         if (!request.isRaw(side) && !location.toLowerCase(Locale.ROOT).endsWith(".y4m")) {
             throw new ScoringException("the vmaf scorer reads only .y4m and raw .yuv files; " + side.label() + " input "
-                    + location + " is neither (flag it raw with its layout, or use the ffmpeg scorer)", side);
+                    + location + " is neither (flag it raw with its layout, or use the libvmaf scorer)", side);
         }
         if (!Files.exists(path)) {
             throw new ScoringException(side.label() + " input " + path + " does not exist", side);
@@ -254,40 +251,35 @@ public final class VmafCliScorer implements Scorer {
 
     /** The raw layout to pass, or null for two .y4m inputs. */
     private static RawVideoFormat rawFormat(ScoreRequest request) throws ScoringException {
-        if (request.referenceRaw() != request.distortedRaw()) {
-            InputSide y4m = request.referenceRaw() ? InputSide.DISTORTED : InputSide.REFERENCE;
-            throw new ScoringException("the vmaf tool cannot compare a raw .yuv with a .y4m (its raw layout applies to"
-                    + " both inputs); " + y4m.label() + " input " + request.location(y4m) + " is .y4m: convert one"
-                    + " of them, or use the ffmpeg scorer");
+        RawVideoFormat ref = request.referenceRaw();
+        RawVideoFormat dis = request.distortedRaw();
+        if ((ref == null) != (dis == null) || (ref != null && !ref.equals(dis))) {
+            throw new ScoringException("the vmaf tool applies one raw layout to both inputs; these differ (reference "
+                    + (ref == null ? ".y4m" : ref.size() + " " + ref.pixFmt()) + ", distorted "
+                    + (dis == null ? ".y4m" : dis.size() + " " + dis.pixFmt()) + "): use the libvmaf scorer");
         }
-        if (!request.referenceRaw()) {
+        if (ref == null) {
             return null;
         }
-        RawVideoFormat raw = request.raw();
-        if (raw.chroma().equals("400")) {
-            throw new ScoringException("the vmaf tool reads no gray raw video (pixel format " + raw.pixFmt()
-                    + "); use the ffmpeg scorer");
+        if (ref.chroma().equals("400")) {
+            throw new ScoringException("the vmaf tool reads no gray raw video (pixel format " + ref.pixFmt()
+                    + "); use the libvmaf scorer");
         }
-        return raw;
+        return ref;
     }
 
     /**
      * {@code model}, or a link to it inside {@code dir} when its path holds {@code :} or {@code =}, which the
      * tool's {@code --model path=...:key=value} syntax cannot carry. A {@code .pkl} keeps its {@code .model}.
      */
-    private static Path modelArgument(Path model, Path dir) throws ScoringException {
+    private static Path modelArgument(Path model, Path dir, int index) throws ScoringException {
         Path absolute = model.toAbsolutePath();
         if (absolute.toString().indexOf(':') < 0 && absolute.toString().indexOf('=') < 0) {
             return absolute;
         }
-        String name = absolute.getFileName().toString().replaceAll("[:=]", "_");
-        Path link = dir.resolve(name);
+        Path link = dir.resolve("model-" + index + ".json");
         try {
             Files.createSymbolicLink(link, absolute);
-            Path companion = absolute.resolveSibling(absolute.getFileName() + ".model");
-            if (Files.exists(companion)) {
-                Files.createSymbolicLink(dir.resolve(name + ".model"), companion);
-            }
         } catch (IOException | UnsupportedOperationException e) {
             throw new ScoringException("the vmaf tool cannot take model path " + model + " (it holds ':' or '='),"
                     + " and linking it failed: " + e.getMessage(), e);
@@ -300,30 +292,17 @@ public final class VmafCliScorer implements Scorer {
     }
 
     /**
-     * Scores from the tool's JSON output (libvmaf 2.x format): per-frame {@code frames[].metrics.vmaf} in
-     * {@code frameNum} order and, as reported, {@code pooled_metrics.vmaf.{min,max,mean,harmonic_mean}}; a pooled
-     * value that is missing or {@code null} is computed from the frames instead.
+     * Scores from the tool's JSON output (libvmaf 2.x/3.x format): every metric of {@code options} per frame, in
+     * {@code frameNum} order, pooled here.
      *
-     * @throws ScoringException if the text is not such JSON, a frame has no VMAF score, or there are no frames
+     * @throws ScoringException if the text is not such JSON, a frame lacks a metric, or there are no frames
      */
-    static VmafScores parseJson(String json) throws ScoringException {
-        Map<String, Object> root = LibvmafJson.parse(json, "vmaf's JSON output");
-        List<Double> frames = LibvmafJson.frameScores(root, "vmaf's JSON output");
-        if (frames.isEmpty()) {
+    static VmafScores parseJson(String json, ScoreOptions options) throws ScoringException {
+        Map<String, MetricScores> metrics = LibvmafLog.metrics(json, options.metricNames(), "vmaf's JSON output");
+        if (metrics.isEmpty()) {
             throw new ScoringException("no frames were scored: vmaf's JSON output lists no frames");
         }
-        VmafScores computed = VmafScores.fromFrames(NAME, frames);
-        Map<?, ?> pooled = root.get("pooled_metrics") instanceof Map<?, ?> p && p.get("vmaf") instanceof Map<?, ?> v
-                ? v : Map.of();
-        return new VmafScores(NAME, frames,
-                pooledOr(pooled, "mean", computed.mean()),
-                pooledOr(pooled, "min", computed.min()),
-                pooledOr(pooled, "max", computed.max()),
-                pooledOr(pooled, "harmonic_mean", computed.harmonicMean()),
-                frames.size());
-    }
-
-    private static double pooledOr(Map<?, ?> pooled, String key, double fallback) {
-        return pooled.get(key) instanceof Number n && Double.isFinite(n.doubleValue()) ? n.doubleValue() : fallback;
+        long n = metrics.get("vmaf").perFrame().size();
+        return new VmafScores(NAME, metrics, new FrameCounts(n, n, n, n), null, null, null);
     }
 }

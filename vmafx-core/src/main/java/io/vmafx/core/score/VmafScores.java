@@ -1,60 +1,75 @@
 package io.vmafx.core.score;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * The result of one {@link Scorer} run: per-frame VMAF and its pooled values. Immutable.
+ * The result of one {@link Scorer} run: every metric asked for, per frame and pooled, how many frames each input
+ * held, and what each input decoded to. Immutable.
  *
- * @param scorer       the {@link Scorer#name()} that produced it
- * @param frames       per-frame VMAF, in frame order
- * @param mean         arithmetic mean of {@code frames} (the figure usually quoted as "the VMAF score")
- * @param min          lowest frame score
- * @param max          highest frame score
- * @param harmonicMean libvmaf's harmonic mean, {@code n / sum(1 / (x + 1)) - 1}
- * @param frameCount   number of frames scored, {@code frames.size()}
+ * @param scorer    the {@link Scorer#name()} that produced it
+ * @param metrics   by name, in the order of {@link ScoreOptions#metricNames()}; always holds {@code vmaf}
+ * @param counts    frames of each input, compared and scored
+ * @param reference what the reference decoded to; null when the scorer cannot tell
+ * @param distorted what the distorted video decoded to; null when the scorer cannot tell
+ * @param scaledWith how the distorted video was scaled to the reference's size, or null when it was not
  */
-public record VmafScores(String scorer, List<Double> frames, double mean, double min, double max,
-                         double harmonicMean, int frameCount) {
+public record VmafScores(String scorer, Map<String, MetricScores> metrics, FrameCounts counts,
+                         VideoFormat reference, VideoFormat distorted, Scaling scaledWith) {
 
-    /**
-     * @throws NullPointerException     if {@code scorer}, {@code frames} or a frame score is null
-     * @throws IllegalArgumentException if {@code frameCount != frames.size()}
-     */
+    /** @throws IllegalArgumentException if there is no {@code vmaf} metric */
     public VmafScores {
         Objects.requireNonNull(scorer, "scorer");
-        frames = List.copyOf(frames);
-        if (frameCount != frames.size()) {
-            throw new IllegalArgumentException("frameCount " + frameCount + " != " + frames.size() + " frames");
+        metrics = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+        Objects.requireNonNull(counts, "counts");
+        if (!metrics.containsKey("vmaf")) {
+            throw new IllegalArgumentException("scores without a vmaf metric");
         }
     }
 
-    /**
-     * Pools per-frame scores the way libvmaf does.
-     *
-     * @throws IllegalArgumentException if {@code frames} is empty or holds a NaN or infinite score
-     * @throws NullPointerException     if {@code frames} or one of its elements is null
-     */
+    /** The job's VMAF: the first model's. */
+    public MetricScores vmaf() {
+        return metrics.get("vmaf");
+    }
+
+    /** A metric by name. */
+    public Optional<MetricScores> metric(String name) {
+        return Optional.ofNullable(metrics.get(name));
+    }
+
+    /** Per-frame VMAF. */
+    public List<Double> frames() {
+        return vmaf().perFrame();
+    }
+
+    public double mean() {
+        return vmaf().pooled().mean();
+    }
+
+    public double min() {
+        return vmaf().pooled().min();
+    }
+
+    public double max() {
+        return vmaf().pooled().max();
+    }
+
+    public double harmonicMean() {
+        return vmaf().pooled().harmonicMean();
+    }
+
+    /** Frames with scores. */
+    public int frameCount() {
+        return vmaf().perFrame().size();
+    }
+
+    /** Scores of VMAF alone from per-frame values, for scorers and tests that know nothing else. */
     public static VmafScores fromFrames(String scorer, List<Double> frames) {
-        List<Double> copy = List.copyOf(frames);
-        if (copy.isEmpty()) {
-            throw new IllegalArgumentException("no frame scores to pool");
-        }
-        double sum = 0;
-        double inverseSum = 0;
-        double min = Double.POSITIVE_INFINITY;
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < copy.size(); i++) {
-            double x = copy.get(i);
-            if (!Double.isFinite(x)) {
-                throw new IllegalArgumentException("frame " + i + " has no finite score: " + x);
-            }
-            sum += x;
-            inverseSum += 1.0 / (x + 1.0);
-            min = Math.min(min, x);
-            max = Math.max(max, x);
-        }
-        int n = copy.size();
-        return new VmafScores(scorer, copy, sum / n, min, max, n / inverseSum - 1.0, n);
+        MetricScores vmaf = MetricScores.of("vmaf", frames);
+        return new VmafScores(scorer, Map.of("vmaf", vmaf),
+                new FrameCounts(frames.size(), frames.size(), frames.size(), frames.size()), null, null, null);
     }
 }

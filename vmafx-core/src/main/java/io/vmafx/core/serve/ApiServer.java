@@ -175,7 +175,7 @@ public final class ApiServer implements AutoCloseable {
             return;
         }
         try {
-            JobService.Job job = jobs.submit(JobSubmission.parse(body));
+            JobService.Job job = jobs.submit(jobs.parse(body));
             ex.getResponseHeaders().set("Location", "/v1/jobs/" + job.id());
             send(ex, 202, job.toJson(false));
         } catch (BadRequest e) {

@@ -224,6 +224,11 @@ public final class JobService {
         return !draining;
     }
 
+    /** A job from the body of {@code POST /v1/jobs}, with the node's models and models directory. */
+    public JobRequest parse(byte[] body) throws BadRequest {
+        return JobSubmission.parse(body, executor.defaultOptions(), executor.modelsDir().orElse(null));
+    }
+
     /** Queues {@code request}; refused when the queue is full or the node is shutting down. */
     public Job submit(JobRequest request) throws Refused {
         Job job = new Job(request);

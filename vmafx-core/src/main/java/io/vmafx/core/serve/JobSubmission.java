@@ -6,31 +6,47 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import io.vmafx.core.job.JobRequest;
+import io.vmafx.core.score.Feature;
 import io.vmafx.core.score.RawVideoFormat;
+import io.vmafx.core.score.Scaling;
+import io.vmafx.core.score.ScoreOptions;
+import io.vmafx.core.score.VmafModel;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The body of {@code POST /v1/jobs}, read strictly: one JSON object with {@code reference_uri} and
- * {@code distorted_uri} (strings, required), {@code width}, {@code height} and {@code pix_fmt} (all three or none,
- * for raw {@code .yuv} inputs) and {@code model} (an absolute path to a model file on the node). Anything else
- * (an unknown or repeated field, a wrong type, trailing text) is a {@link BadRequest} naming the field.
+ * {@code distorted_uri} (strings, required); {@code width}, {@code height} and {@code pix_fmt} (all three or none,
+ * for raw {@code .yuv} inputs) and {@code distorted_width}, {@code distorted_height}, {@code distorted_pix_fmt}
+ * where a raw distorted input differs; {@code model} (built-in names, comma-separated, or {@code .json} files in the
+ * operator's models directory), {@code features} (a string, comma-separated, or an array of strings),
+ * {@code subsample} (a whole number), {@code scale} (a scaling method) and {@code common_frames} (a boolean).
+ * Anything else (an unknown or repeated field, a wrong type or value, trailing text) is a {@link BadRequest}
+ * naming the field.
  */
 public final class JobSubmission {
 
     /** The fields a submission may have, in the order the errors and the docs name them. */
-    public static final List<String> FIELDS = List.of("reference_uri", "distorted_uri", "width", "height", "pix_fmt", "model");
+    public static final List<String> FIELDS = List.of("reference_uri", "distorted_uri", "width", "height", "pix_fmt",
+            "distorted_width", "distorted_height", "distorted_pix_fmt", "model", "features", "subsample", "scale",
+            "common_frames");
 
+    /** The most models or features one job may name. */
+    static final int MAX_LIST = 16;
     private static final JsonFactory JSON = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private JobSubmission() {
     }
 
-    public static JobRequest parse(byte[] body) throws BadRequest {
+    /**
+     * @param defaults  what a job computes where it says nothing (the node's models)
+     * @param modelsDir where model files may come from; null: built-in models only
+     */
+    public static JobRequest parse(byte[] body, ScoreOptions defaults, Path modelsDir) throws BadRequest {
         Map<String, Object> fields = new HashMap<>();
         try (JsonParser p = JSON.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -46,9 +62,10 @@ public final class JobSubmission {
                 switch (v) {
                     case VALUE_STRING -> fields.put(name, p.getText());
                     case VALUE_NUMBER_INT -> fields.put(name, p.getNumberValue());
+                    case VALUE_TRUE, VALUE_FALSE -> fields.put(name, v == JsonToken.VALUE_TRUE);
                     case VALUE_NULL -> fields.remove(name);
-                    case START_OBJECT, START_ARRAY -> throw new BadRequest(name, name + ": expected " + kind(name) + ", got "
-                            + (v == JsonToken.START_OBJECT ? "an object" : "an array"));
+                    case START_ARRAY -> fields.put(name, strings(p, name));
+                    case START_OBJECT -> throw new BadRequest(name, name + ": expected " + kind(name) + ", got an object");
                     default -> throw new BadRequest(name, name + ": expected " + kind(name) + ", got " + p.getText());
                 }
             }
@@ -70,44 +87,123 @@ public final class JobSubmission {
         }
         String reference = string(fields, "reference_uri", true);
         String distorted = string(fields, "distorted_uri", true);
-        Integer width = integer(fields, "width");
-        Integer height = integer(fields, "height");
-        String pixFmt = string(fields, "pix_fmt", false);
-        RawVideoFormat raw = null;
-        if (width != null || height != null || pixFmt != null) {
-            String missing = width == null ? "width" : height == null ? "height" : pixFmt == null ? "pix_fmt" : null;
-            if (missing != null) {
-                throw new BadRequest(missing, missing + ": raw video needs all of width, height and pix_fmt");
+        RawVideoFormat raw = raw(integer(fields, "width"), integer(fields, "height"), string(fields, "pix_fmt", false), "");
+        Integer dw = integer(fields, "distorted_width");
+        Integer dh = integer(fields, "distorted_height");
+        String dp = string(fields, "distorted_pix_fmt", false);
+        RawVideoFormat distortedRaw = dw == null && dh == null && dp == null ? raw
+                : raw(dw != null ? dw : integer(fields, "width"), dh != null ? dh : integer(fields, "height"),
+                dp != null ? dp : string(fields, "pix_fmt", false), "distorted_");
+        return new JobRequest(reference, distorted, raw, distortedRaw, options(fields, defaults, modelsDir));
+    }
+
+    private static RawVideoFormat raw(Integer width, Integer height, String pixFmt, String prefix) throws BadRequest {
+        if (width == null && height == null && pixFmt == null) {
+            return null;
+        }
+        String missing = width == null ? "width" : height == null ? "height" : pixFmt == null ? "pix_fmt" : null;
+        if (missing != null) {
+            throw new BadRequest(prefix + missing, prefix + missing + ": raw video needs all of width, height and pix_fmt");
+        }
+        if (width <= 0 || height <= 0) {
+            String f = prefix + (width <= 0 ? "width" : "height");
+            throw new BadRequest(f, f + ": expected a positive whole number, got " + (width <= 0 ? width : height));
+        }
+        try {
+            return new RawVideoFormat(width, height, pixFmt);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest(prefix + "pix_fmt", prefix + "pix_fmt: " + e.getMessage());
+        }
+    }
+
+    private static ScoreOptions options(Map<String, Object> fields, ScoreOptions defaults, Path modelsDir)
+            throws BadRequest {
+        List<VmafModel> models = defaults.models();
+        List<String> modelNames = list(fields, "model");
+        if (modelNames != null) {
+            models = new ArrayList<>();
+            for (String name : modelNames) {
+                try {
+                    models.add(VmafModel.parse(name, modelsDir, false));
+                } catch (IllegalArgumentException e) {
+                    throw new BadRequest("model", "model: " + e.getMessage());
+                }
             }
-            if (width <= 0 || height <= 0) {
-                String f = width <= 0 ? "width" : "height";
-                throw new BadRequest(f, f + ": expected a positive whole number, got " + (width <= 0 ? width : height));
-            }
+        }
+        List<Feature> features = new ArrayList<>();
+        List<String> featureNames = list(fields, "features");
+        for (String name : featureNames == null ? List.<String>of() : featureNames) {
             try {
-                raw = new RawVideoFormat(width, height, pixFmt);
+                features.add(Feature.parse(name));
             } catch (IllegalArgumentException e) {
-                throw new BadRequest("pix_fmt", "pix_fmt: " + e.getMessage());
+                throw new BadRequest("features", "features: " + e.getMessage());
             }
         }
-        Path model = null;
-        String modelText = string(fields, "model", false);
-        if (modelText != null) {
-            model = Path.of(modelText);
-            if (!model.isAbsolute()) {
-                throw new BadRequest("model", "model: expected an absolute path to a model file on the node, got '" + modelText + "'");
-            }
-            if (!Files.isRegularFile(model)) {
-                throw new BadRequest("model", "model: no such model file " + model);
-            }
-            if (model.getFileName().toString().endsWith(".pkl") && !Files.isRegularFile(Path.of(model + ".model"))) {
-                throw new BadRequest("model", "model: " + model + " needs " + model.getFileName() + ".model beside it");
+        Integer subsample = integer(fields, "subsample");
+        if (subsample != null && (subsample < 1 || subsample > ScoreOptions.MAX_SUBSAMPLE)) {
+            throw new BadRequest("subsample", "subsample: expected a whole number from 1 to " + ScoreOptions.MAX_SUBSAMPLE
+                    + ", got " + subsample);
+        }
+        Scaling scaling = defaults.scaling();
+        String scale = string(fields, "scale", false);
+        if (scale != null) {
+            try {
+                scaling = Scaling.parse(scale);
+            } catch (IllegalArgumentException e) {
+                throw new BadRequest("scale", "scale: " + e.getMessage());
             }
         }
-        return new JobRequest(reference, distorted, raw, model);
+        Object common = fields.get("common_frames");
+        if (common != null && !(common instanceof Boolean)) {
+            throw new BadRequest("common_frames", "common_frames: expected true or false, got " + common);
+        }
+        try {
+            return new ScoreOptions(models, features, subsample == null ? defaults.subsample() : subsample, scaling,
+                    common == null ? defaults.commonFrames() : (Boolean) common);
+        } catch (IllegalArgumentException e) {
+            String field = e.getMessage().startsWith("model") ? "model" : "features";
+            throw new BadRequest(field, field + ": " + e.getMessage());
+        }
+    }
+
+    /** An array of strings, read to its end. */
+    private static List<String> strings(JsonParser p, String name) throws IOException, BadRequest {
+        List<String> values = new ArrayList<>();
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t != JsonToken.VALUE_STRING || values.size() >= MAX_LIST) {
+                throw new BadRequest(name, name + ": expected an array of at most " + MAX_LIST + " strings");
+            }
+            values.add(p.getText());
+        }
+        return values;
+    }
+
+    /** A field given as a comma-separated string or an array of strings; null when absent. */
+    @SuppressWarnings("unchecked")
+    private static List<String> list(Map<String, Object> fields, String name) throws BadRequest {
+        Object v = fields.get(name);
+        if (v == null) {
+            return null;
+        }
+        List<String> items = v instanceof List<?> l ? (List<String>) l
+                : v instanceof String s ? List.of(s.split(",", -1)) : null;
+        if (items == null) {
+            throw new BadRequest(name, name + ": expected a string or an array of strings, got " + v);
+        }
+        if (items.isEmpty() || items.size() > MAX_LIST || items.stream().anyMatch(String::isBlank)) {
+            throw new BadRequest(name, name + ": expected 1 to " + MAX_LIST + " names, none empty");
+        }
+        return items;
     }
 
     private static String kind(String field) {
-        return field.equals("width") || field.equals("height") ? "a whole number" : "a string";
+        return switch (field) {
+            case "width", "height", "distorted_width", "distorted_height", "subsample" -> "a whole number";
+            case "common_frames" -> "true or false";
+            case "model", "features" -> "a string or an array of strings";
+            default -> "a string";
+        };
     }
 
     private static String string(Map<String, Object> fields, String name, boolean required) throws BadRequest {
@@ -119,7 +215,7 @@ public final class JobSubmission {
             return null;
         }
         if (!(v instanceof String s)) {
-            throw new BadRequest(name, name + ": expected a string, got " + v);
+            throw new BadRequest(name, name + ": expected a string, got " + (v instanceof List ? "an array" : v));
         }
         if (s.isBlank()) {
             throw new BadRequest(name, name + ": empty");

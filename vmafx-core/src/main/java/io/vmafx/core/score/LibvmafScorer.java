@@ -1,0 +1,357 @@
+package io.vmafx.core.score;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Scores with libvmaf 2.3 through a static ffprobe's lavfi device (the {@code libvmaf} filter, models built in),
+ * as {@code scripts/setup.sh} installs it. Name {@code "libvmaf"}. Created by the node from its configuration.
+ *
+ * <p>A job is two ffprobe runs, each reading its {@link FilterGraph} from a file in a fresh private (0700)
+ * temporary directory ({@code -f lavfi -graph_file}), so no URL credential reaches a command line:
+ * <ol>
+ *   <li>a probe that opens both inputs and reports their size and pixel format (skipped when both are raw);</li>
+ *   <li>the scoring run, which prints one line per frame of each of its three outputs (compared pairs, distorted
+ *       frames, reference frames): the counts it checks and the progress it reports.</li>
+ * </ol>
+ * Scores are reported only when both inputs were read whole: every frame of each decoded without error, the frame
+ * counts equal (or common frames allowed), a raw file a whole number of frames, and libvmaf's log holding a value
+ * of every metric for every scored frame. Anything else is a {@link ScoringException} naming the input and the
+ * counts.
+ *
+ * <p>Thread-safe: holds only configuration.
+ */
+public final class LibvmafScorer implements Scorer {
+
+    /** {@link #name()}. */
+    public static final String NAME = "libvmaf";
+
+    private final String ffprobe;
+    private final int threads;
+    private final Path tempRoot;
+    private final List<String> networkOptions;
+
+    /**
+     * @param ffprobe        the ffprobe executable with libvmaf: a path, or a name looked up on the PATH
+     * @param threads        libvmaf's {@code n_threads}, at least 1
+     * @param tempRoot       where each run's private directory goes; null: the system temporary directory
+     * @param networkOptions protocol options for URL inputs, {@code key=value} (e.g. {@code rw_timeout=30000000})
+     */
+    public LibvmafScorer(String ffprobe, int threads, Path tempRoot, List<String> networkOptions) {
+        Objects.requireNonNull(ffprobe, "ffprobe");
+        if (ffprobe.isBlank()) {
+            throw new IllegalArgumentException("ffprobe executable must not be blank");
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        this.ffprobe = ffprobe;
+        this.threads = threads;
+        this.tempRoot = tempRoot;
+        this.networkOptions = List.copyOf(networkOptions);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /** The ffprobe executable this scorer runs. */
+    public String ffprobe() {
+        return ffprobe;
+    }
+
+    /**
+     * Why this scorer cannot run on this machine, or empty: there is no libvmaf build for other architectures than
+     * x86_64 in the registries the node installs from, and the executable must exist.
+     */
+    @Override
+    public Optional<String> unavailable() {
+        String arch = System.getProperty("os.arch", "");
+        if (!arch.equals("amd64") && !arch.equals("x86_64")) {
+            return Optional.of("no libvmaf scorer for " + arch + ": the ffprobe with libvmaf 2.3 that scripts/setup.sh"
+                    + " installs exists for x86_64 only; set VMAFX_SCORER=vmaf and VMAFX_VMAF_BIN to Netflix's vmaf tool"
+                    + " built for this machine");
+        }
+        if (!ChildProcess.looksRunnable(ffprobe)) {
+            return Optional.of(notFoundMessage());
+        }
+        return Optional.empty();
+    }
+
+    private String notFoundMessage() {
+        return "ffprobe with libvmaf not found at " + ffprobe + "; run scripts/setup.sh (it installs one) or set"
+                + " VMAFX_FFPROBE";
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Failure messages name the input where one is at fault ({@link ScoringException#side()}): {@code cannot
+     * open: No such file or directory}, {@code not a whole number of 160x90 yuv420p frames (21600 bytes each):
+     * 1000000 bytes}, {@code no video frames}; or both: {@code frame counts differ: reference 48, distorted 40}.
+     */
+    @Override
+    public VmafScores score(ScoreRequest request) throws ScoringException, InterruptedException {
+        Objects.requireNonNull(request, "request");
+        try {
+            Optional<String> unavailable = unavailable();
+            if (unavailable.isPresent()) {
+                throw new ScoringException(unavailable.get());
+            }
+            checkRawSize(request, InputSide.REFERENCE);
+            checkRawSize(request, InputSide.DISTORTED);
+            try (PrivateTempDir tmp = PrivateTempDir.create(tempRoot)) {
+                List<Path> modelFiles = linkModels(request.options(), tmp.path());
+                VideoFormat[] formats = probe(request, tmp.path());
+                return run(request, formats[0], formats[1], modelFiles, tmp.path());
+            }
+        } finally {
+            request.progress().done();
+        }
+    }
+
+    /** A local raw file must be a whole, non-zero number of frames; a URL's is checked from what ffprobe says. */
+    private static void checkRawSize(ScoreRequest request, InputSide side) throws ScoringException {
+        RawVideoFormat raw = request.raw(side);
+        String location = request.location(side);
+        if (raw == null || FilterGraph.isUrl(location)) {
+            return;
+        }
+        Path path = Path.of(FilterGraph.openName(location));
+        long size;
+        try {
+            size = Files.size(path);
+        } catch (IOException e) {
+            return; // the probe says why it cannot be opened
+        }
+        if (size == 0) {
+            throw new ScoringException("no video frames: the file is empty", side);
+        }
+        if (size % raw.frameBytes() != 0) {
+            throw new ScoringException(notWholeFrames(raw, size), side);
+        }
+    }
+
+    private static String notWholeFrames(RawVideoFormat raw, long size) {
+        return String.format(Locale.ROOT, "not a whole number of %s %s frames (%d bytes each): %d bytes are %d frames"
+                + " and %d bytes; check its size and pixel format", raw.size(), raw.pixFmt(), raw.frameBytes(), size,
+                size / raw.frameBytes(), size % raw.frameBytes());
+    }
+
+    /** Links each file model into {@code dir} under a name libvmaf's model option can carry. */
+    private static List<Path> linkModels(ScoreOptions options, Path dir) throws ScoringException {
+        List<Path> links = new ArrayList<>();
+        for (VmafModel m : options.models()) {
+            if (m.file() == null) {
+                continue;
+            }
+            if (!Files.isReadable(m.file())) {
+                throw new ScoringException("VMAF model " + m.file() + " is not a readable file");
+            }
+            Path link = dir.resolve("model-" + links.size() + ".json");
+            if (!FilterGraph.safeInModelOption(link.toString())) {
+                throw new ScoringException("the temporary directory " + dir + " holds a character libvmaf's model option"
+                        + " cannot carry; set VMAFX_TMPDIR elsewhere");
+            }
+            try {
+                Files.createSymbolicLink(link, m.file().toAbsolutePath());
+            } catch (IOException | UnsupportedOperationException e) {
+                throw new ScoringException("cannot link VMAF model " + m.file() + " into " + dir + ": " + e.getMessage(), e);
+            }
+            links.add(link);
+        }
+        return links;
+    }
+
+    /** The decoded format of each input: [reference, distorted]. */
+    private VideoFormat[] probe(ScoreRequest request, Path dir) throws ScoringException, InterruptedException {
+        if (request.isRaw(InputSide.REFERENCE) && request.isRaw(InputSide.DISTORTED)) {
+            return new VideoFormat[] {request.referenceRaw().videoFormat(), request.distortedRaw().videoFormat()};
+        }
+        Path graph = writeGraph(dir.resolve("probe.graph"), FilterGraph.probe(request, networkOptions));
+        List<String> lines = new ArrayList<>();
+        ToolRun run = ToolRun.run(command(graph, "stream=index,width,height,pix_fmt"), notFoundMessage(), lines::add);
+        failOnError(run, false);
+        VideoFormat[] formats = new VideoFormat[2];
+        for (String line : lines) {
+            String[] f = line.split(",");
+            if (f.length == 4 && (f[0].equals("0") || f[0].equals("1"))) {
+                try {
+                    formats[Integer.parseInt(f[0])] = new VideoFormat(Integer.parseInt(f[1]), Integer.parseInt(f[2]), f[3]);
+                } catch (NumberFormatException e) {
+                    // N/A: no video size known; handled below
+                }
+            }
+        }
+        for (InputSide side : InputSide.values()) {
+            int i = side == InputSide.REFERENCE ? 0 : 1;
+            if (formats[i] == null || formats[i].width() <= 0) {
+                String said = LibvmafDiagnostics.firstMeaningful(run.stderr());
+                throw new ScoringException("no video stream with a frame size" + (said == null ? "" : " (" + said + ")"),
+                        side);
+            }
+        }
+        return formats;
+    }
+
+    private VmafScores run(ScoreRequest request, VideoFormat reference, VideoFormat distorted, List<Path> modelFiles,
+                           Path dir) throws ScoringException, InterruptedException {
+        ScoreOptions options = request.options();
+        Path log = dir.resolve("libvmaf.json");
+        String models = FilterGraph.modelOption(options, modelFiles);
+        Path graph = writeGraph(dir.resolve("score.graph"),
+                FilterGraph.score(request, reference, distorted, models, log, threads, networkOptions));
+        AtomicLongArray counts = new AtomicLongArray(3);
+        long start = System.nanoTime();
+        ProgressListener progress = request.progress();
+        ToolRun run = ToolRun.run(command(graph, "packet=stream_index,pts,dts,duration,size,flags"), notFoundMessage(),
+                line -> {
+                    int comma = line.indexOf(',');
+                    int index = comma == 1 ? line.charAt(0) - '0' : -1;
+                    if (index >= 0 && index < 3) {
+                        long n = counts.incrementAndGet(index);
+                        if (index == FilterGraph.COMPARED && n % 4 == 0) {
+                            double seconds = (System.nanoTime() - start) / 1e9;
+                            progress.update(n, seconds > 0 ? n / seconds : 0);
+                        }
+                    }
+                });
+        failOnError(run, true);
+        long[] partial = LibvmafDiagnostics.partialRawFrame(run.stderr());
+        if (partial != null) {
+            throw partialFrame(request, partial);
+        }
+        if (!run.stderr().isEmpty()) {
+            throw readFailure(request, run.stderr(), dir);
+        }
+        FrameCounts frames = checkCounts(request, counts.get(FilterGraph.REFERENCE_FRAMES),
+                counts.get(FilterGraph.DISTORTED_FRAMES), counts.get(FilterGraph.COMPARED));
+        Map<String, MetricScores> metrics = readLog(log, options);
+        long scored = metrics.get("vmaf").perFrame().size();
+        long expected = (frames.compared() + options.subsample() - 1) / options.subsample();
+        if (scored != expected) {
+            throw new ScoringException("libvmaf scored " + scored + " frames, expected " + expected + " of the "
+                    + frames.compared() + " compared (subsample " + options.subsample() + ")");
+        }
+        progress.update(frames.compared(), 0);
+        Scaling scaled = reference.sameSize(distorted) ? null : options.scaling();
+        return new VmafScores(NAME, metrics, new FrameCounts(frames.reference(), frames.distorted(), frames.compared(),
+                scored), reference, distorted, scaled);
+    }
+
+    private List<String> command(Path graph, String entries) {
+        return List.of(ffprobe, "-hide_banner", "-v", "error", "-f", "lavfi", "-graph_file", graph.toString(),
+                "-i", LibvmafDiagnostics.DUMMY_INPUT, "-show_entries", entries, "-of", "csv=p=0");
+    }
+
+    private static Path writeGraph(Path file, String graph) throws ScoringException {
+        try {
+            Files.writeString(file, graph, StandardCharsets.UTF_8);
+            return file;
+        } catch (IOException e) {
+            throw new ScoringException("cannot write the filter graph in " + file.getParent() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Throws for a run that failed: an input that cannot be opened, no libvmaf, or ffprobe's own error. */
+    private void failOnError(ToolRun run, boolean scoring) throws ScoringException {
+        if (run.exit() == 0) {
+            return;
+        }
+        if (LibvmafDiagnostics.noLibvmaf(run.stderr())) {
+            throw new ScoringException("ffprobe at " + ffprobe + " has no libvmaf filter; run scripts/setup.sh for the"
+                    + " one with libvmaf 2.3, or set VMAFX_FFPROBE");
+        }
+        Optional<LibvmafDiagnostics.Failure> open = LibvmafDiagnostics.openFailure(run.stderr());
+        if (open.isPresent()) {
+            throw open.get().exception();
+        }
+        String reason = LibvmafDiagnostics.firstMeaningful(run.stderr());
+        throw new ScoringException((scoring ? "scoring" : "probing the inputs") + " failed (ffprobe exit " + run.exit()
+                + "): " + (reason == null ? "no error message" : reason));
+    }
+
+    private static ScoringException partialFrame(ScoreRequest request, long[] partial) {
+        InputSide side = null;
+        for (InputSide s : InputSide.values()) {
+            RawVideoFormat raw = request.raw(s);
+            if (raw != null && raw.frameBytes() == partial[1]) {
+                side = side == null ? s : null;
+            }
+        }
+        RawVideoFormat raw = side != null ? request.raw(side) : request.referenceRaw() != null
+                ? request.referenceRaw() : request.distortedRaw();
+        return new ScoringException(String.format(Locale.ROOT, "not a whole number of %s %s frames: its last frame has"
+                + " %d of %d bytes; check its size and pixel format", raw.size(), raw.pixFmt(), partial[0], partial[1]),
+                side);
+    }
+
+    /**
+     * A decoding error during the scoring run. Decoders do not say which input they belong to, so each input is
+     * decoded alone to find the one at fault.
+     */
+    private ScoringException readFailure(ScoreRequest request, List<String> stderr, Path dir)
+            throws ScoringException, InterruptedException {
+        String reason = LibvmafDiagnostics.firstMeaningful(stderr);
+        List<InputSide> faulty = new ArrayList<>();
+        for (InputSide side : InputSide.values()) {
+            Path graph = writeGraph(dir.resolve("check-" + side.label() + ".graph"),
+                    FilterGraph.source(side, request.location(side), request.raw(side), networkOptions) + "[out0]");
+            ToolRun check = ToolRun.run(command(graph, "packet=stream_index"), notFoundMessage(), line -> { });
+            if (check.exit() != 0 || !check.stderr().isEmpty()) {
+                faulty.add(side);
+            }
+        }
+        InputSide side = faulty.size() == 1 ? faulty.get(0) : null;
+        return new ScoringException("cannot be read whole: " + reason, side);
+    }
+
+    private static FrameCounts checkCounts(ScoreRequest request, long reference, long distorted, long compared)
+            throws ScoringException {
+        if (reference == 0) {
+            throw new ScoringException("no video frames", InputSide.REFERENCE);
+        }
+        if (distorted == 0) {
+            throw new ScoringException("no video frames", InputSide.DISTORTED);
+        }
+        if (reference != distorted && !request.options().commonFrames()) {
+            throw new ScoringException("frame counts differ: reference " + reference + " frames, distorted " + distorted
+                    + " frames; ask for common frames (--common-frames, or common_frames in a job) to score the first "
+                    + Math.min(reference, distorted));
+        }
+        long common = Math.min(reference, distorted);
+        if (compared != common) {
+            throw new ScoringException("libvmaf compared " + compared + " frame pairs, but the inputs have " + common
+                    + " in common (reference " + reference + ", distorted " + distorted + ")");
+        }
+        return new FrameCounts(reference, distorted, compared, compared);
+    }
+
+    private static Map<String, MetricScores> readLog(Path log, ScoreOptions options) throws ScoringException {
+        if (!Files.isRegularFile(log)) {
+            throw new ScoringException("libvmaf wrote no log");
+        }
+        String json;
+        try {
+            json = Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ScoringException("cannot read libvmaf's log: " + e.getMessage(), e);
+        }
+        Map<String, MetricScores> metrics = LibvmafLog.metrics(json, options.metricNames(), "libvmaf's log");
+        if (metrics.isEmpty()) {
+            throw new ScoringException("libvmaf's log lists no frames");
+        }
+        return new LinkedHashMap<>(metrics);
+    }
+}

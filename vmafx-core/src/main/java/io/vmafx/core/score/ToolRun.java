@@ -1,0 +1,51 @@
+package io.vmafx.core.score;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One run of a scorer's tool to its end: stdout and stderr drained on their own threads (stdout lines to a
+ * callback, stderr kept), the process killed and reaped if the calling thread is interrupted. Used by
+ * {@link LibvmafScorer} for its probe, its scoring run and its diagnostics, and by {@link VmafCliScorer}.
+ *
+ * @param exit   the tool's exit code
+ * @param stderr the last {@link #KEEP_LINES} lines of stderr
+ * @param stdout the last {@link #KEEP_LINES} lines of stdout
+ */
+record ToolRun(int exit, List<String> stderr, List<String> stdout) {
+
+    static final int KEEP_LINES = 60;
+
+    /**
+     * Runs {@code command}.
+     *
+     * @param notFound the message when the executable cannot be started
+     * @param onStdout told each stdout line, on the drainer thread
+     * @throws InterruptedException the calling thread was interrupted; the tool is dead and reaped by then
+     */
+    static ToolRun run(List<String> command, String notFound, Consumer<String> onStdout)
+            throws ScoringException, InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException("interrupted before starting " + command.get(0));
+        }
+        Process process = ChildProcess.start(command, notFound);
+        String name = "vmafx-" + java.nio.file.Path.of(command.get(0)).getFileName();
+        OutputDrainer err = new OutputDrainer(process.getErrorStream(), name + "-stderr", KEEP_LINES, l -> { }, () -> { });
+        OutputDrainer out = new OutputDrainer(process.getInputStream(), name + "-stdout", KEEP_LINES, onStdout, () -> { });
+        boolean exited = false;
+        int exit;
+        try {
+            err.start();
+            out.start();
+            exit = process.waitFor();
+            exited = true;
+        } finally {
+            if (!exited) {
+                ChildProcess.terminate(process);
+            }
+            err.awaitEnd(ChildProcess.GRACE_MILLIS);
+            out.awaitEnd(ChildProcess.GRACE_MILLIS);
+        }
+        return new ToolRun(exit, err.tail(), out.tail());
+    }
+}
