@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real tools the node scores with, and clips made with them: the static ffmpeg with libvmaf that
- * {@code scripts/setup.sh} installs (or {@code VMAFX_FFMPEG}) and the shared VMAF model (or
- * {@code VMAFX_VMAF_MODEL}), the same ones the node finds by default. A missing tool fails the test.
+ * The real tools the tests run, and clips made with them: the static ffprobe with libvmaf 2.3 the node scores with,
+ * and the static ffmpeg 4.1 the tests encode clips with, both as {@code scripts/setup.sh} installs them (or
+ * {@code VMAFX_FFPROBE}, {@code VMAFX_FFMPEG}). A missing tool fails the test.
  */
 final class Clips {
 
@@ -34,13 +34,14 @@ final class Clips {
         return p.toString();
     }
 
-    static Path model() {
-        String env = System.getenv("VMAFX_VMAF_MODEL");
-        Path p = env != null && !env.isBlank() ? Path.of(env) : Node.ROOT.resolve("../shared/vmaf/vmaf_v0.6.1.pkl").normalize();
-        if (!Files.isRegularFile(p) || !Files.isRegularFile(Path.of(p + ".model"))) {
-            fail("no VMAF model at " + p + " (with its .pkl.model beside it): run scripts/setup.sh, or set VMAFX_VMAF_MODEL");
+    /** The node's scorer: the static ffprobe with libvmaf 2.3 that scripts/setup.sh installs (or {@code VMAFX_FFPROBE}). */
+    static String ffprobe() {
+        String env = System.getenv("VMAFX_FFPROBE");
+        Path p = env != null && !env.isBlank() ? Path.of(env) : Node.ROOT.resolve(".tools/ffprobe/ffprobe");
+        if (!Files.isExecutable(p)) {
+            fail("no ffprobe with libvmaf at " + p + ": run scripts/setup.sh (or set VMAFX_FFPROBE)");
         }
-        return p;
+        return p.toString();
     }
 
     /** A 2 s 320x240 25 fps test pattern. */
@@ -81,13 +82,14 @@ final class Clips {
     }
 
     /**
-     * Per-frame VMAF of the pair from ffmpeg's own libvmaf JSON log (distorted first, then reference, as libvmaf
-     * wants), the log written in {@code logDir}.
+     * Per-frame VMAF of the pair from the bare ffprobe/libvmaf command (distorted first, then reference, as libvmaf
+     * wants; no node code involved), the log written in {@code logDir}. The paths must need no escaping.
      */
-    static List<Double> ffmpegFrameScores(Path reference, Path distorted, Path logDir) throws IOException {
-        Path log = logDir.resolve("ffmpeg-vmaf.json");
-        ffmpeg("-i", distorted.toString(), "-i", reference.toString(),
-                "-lavfi", "[0:v][1:v]libvmaf=model_path=" + model() + ":log_fmt=json:log_path=" + log, "-f", "null", "-");
+    static List<Double> bareFrameScores(Path reference, Path distorted, Path logDir) throws IOException {
+        Path log = logDir.resolve("bare-vmaf.json");
+        run(List.of(ffprobe(), "-hide_banner", "-v", "error", "-f", "lavfi", "-i", "movie=" + distorted
+                + ",settb=1,setpts=N[d];movie=" + reference + ",settb=1,setpts=N[r];[d][r]libvmaf=log_fmt=json:log_path=" + log
+                + "[out0]", "-count_frames", "-show_entries", "stream=nb_read_frames", "-of", "csv"));
         Map<String, Object> root = JSON.std.mapFrom(Files.readString(log, StandardCharsets.UTF_8));
         List<Double> scores = new ArrayList<>();
         for (Object frame : (List<?>) root.get("frames")) {
@@ -105,18 +107,22 @@ final class Clips {
     static void ffmpeg(String... args) {
         List<String> cmd = new ArrayList<>(List.of(ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y"));
         cmd.addAll(List.of(args));
+        run(cmd);
+    }
+
+    private static void run(List<String> cmd) {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(Node.TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                fail("ffmpeg timed out: " + cmd);
+                fail(cmd.get(0) + " timed out: " + cmd);
             }
             if (p.exitValue() != 0) {
-                fail("ffmpeg failed: " + cmd + "\n" + output);
+                fail(cmd.get(0) + " failed: " + cmd + "\n" + output);
             }
         } catch (IOException e) {
-            throw new AssertionError("cannot run ffmpeg " + cmd + ": " + e + " (run scripts/setup.sh)", e);
+            throw new AssertionError("cannot run " + cmd + ": " + e + " (run scripts/setup.sh)", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);

@@ -51,11 +51,13 @@ final class Images {
         return image;
     }
 
-    /** Runs {@code launcher args} in {@code dir}, with the scorer's tools ({@code VMAFX_FFMPEG}, {@code VMAFX_VMAF_MODEL}) and {@code env}. */
+    /**
+     * Runs {@code launcher args} in {@code dir}, with the scorer ({@code VMAFX_FFPROBE}: an image carries none, it is
+     * installed beside it as {@code tools/ffprobe} or named) and {@code env}.
+     */
     static Node.Result node(Path launcher, Map<String, String> env, Path dir, String... args) {
         Map<String, String> all = new HashMap<>();
-        all.put("VMAFX_FFMPEG", Clips.ffmpeg());
-        all.put("VMAFX_VMAF_MODEL", Clips.model().toString());
+        all.put("VMAFX_FFPROBE", Clips.ffprobe());
         all.putAll(env);
         List<String> command = new ArrayList<>(List.of(launcher.toString()));
         command.addAll(List.of(args));

@@ -339,16 +339,16 @@ final class Node {
      */
     static Result runAsNobody(Path scratch, Map<String, String> extraEnv, Path dir, String... args) throws IOException {
         List<String> setpriv = List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups", "--inh-caps=-all");
-        Path model = Clips.model();
+        Path ffprobe = Path.of(Clips.ffprobe());
         List<String> probeLauncher = new ArrayList<>(setpriv);
         probeLauncher.addAll(List.of(LAUNCHER.toString(), "--version"));
-        List<String> probeModel = new ArrayList<>(setpriv);
-        probeModel.addAll(List.of("test", "-r", model.toString(), "-a", "-r", model + ".model"));
+        List<String> probeScorer = new ArrayList<>(setpriv);
+        probeScorer.addAll(List.of("test", "-x", ffprobe.toString()));
         Result launcher = exec(probeLauncher, Map.of(), dir);
-        Result modelReadable = exec(probeModel, Map.of(), dir);
+        Result scorerRunnable = exec(probeScorer, Map.of(), dir);
         List<String> command = new ArrayList<>(setpriv);
         Map<String, String> env = new HashMap<>(extraEnv);
-        if (launcher.exit() == 0 && launcher.stderr().isEmpty() && modelReadable.exit() == 0) {
+        if (launcher.exit() == 0 && launcher.stderr().isEmpty() && scorerRunnable.exit() == 0) {
             command.add(LAUNCHER.toString());
             command.addAll(List.of(args));
         } else {
@@ -360,11 +360,11 @@ final class Node {
                     Files.copy(jar, mods.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-            Path modelCopy = copies.resolve(model.getFileName());
-            Files.copy(model, modelCopy, StandardCopyOption.REPLACE_EXISTING);
-            Files.copy(Path.of(model + ".model"), Path.of(modelCopy + ".model"), StandardCopyOption.REPLACE_EXISTING);
+            Path ffprobeCopy = copies.resolve("ffprobe");
+            Files.copy(ffprobe, ffprobeCopy, StandardCopyOption.REPLACE_EXISTING);
             worldReadable(copies);
-            env.put("VMAFX_VMAF_MODEL", modelCopy.toString());
+            ffprobeCopy.toFile().setExecutable(true, false);
+            env.put("VMAFX_FFPROBE", ffprobeCopy.toString());
             List<String> java = java(mods.toString(), args);
             String opts = extraEnv.getOrDefault("VMAFX_JAVA_OPTS", "").strip();
             if (!opts.isEmpty()) {
@@ -418,7 +418,7 @@ final class Node {
     /** Fails, saying how to get them, when the tools or the module path the node needs are missing. */
     static void checkBuilt() {
         Clips.ffmpeg();
-        Clips.model();
+        Clips.ffprobe();
         if (!Files.isExecutable(LAUNCHER)) {
             fail("no launcher at " + LAUNCHER + " (is -Dvmafx.root the repository? it is " + ROOT + ")");
         }

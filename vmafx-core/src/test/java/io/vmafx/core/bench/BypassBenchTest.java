@@ -49,8 +49,8 @@ class BypassBenchTest {
     }
 
     private static JobResult job(double mean, long prepare, long score, InputReport ref, InputReport dis) {
-        VmafScores s = new VmafScores("ffmpeg", List.of(mean), mean, mean, mean, mean, 1);
-        return new JobResult(s, ref, dis, prepare, score, prepare + score);
+        VmafScores s = VmafScores.fromFrames("libvmaf", List.of(mean));
+        return new JobResult(s, io.vmafx.core.score.ScoreOptions.DEFAULTS, ref, dis, prepare, score, prepare + score);
     }
 
     @Test

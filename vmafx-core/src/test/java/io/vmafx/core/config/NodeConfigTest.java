@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vmafx.core.score.VmafModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -28,7 +30,9 @@ class NodeConfigTest {
         assertEquals("rclone", c.get(Variable.RCLONE_BIN).orElseThrow());
         assertTrue(c.get(Variable.RCLONE_CONFIG).isEmpty(), "no /etc/vmafx/rclone.conf: rclone's own default applies");
         assertFalse(c.bypassEnabled());
-        assertEquals("ffmpeg", c.ffmpeg());
+        assertEquals("ffprobe", c.ffprobe(), "no bundled ffprobe beside this installation: the PATH's");
+        assertEquals(List.of(VmafModel.DEFAULT), c.defaultModels());
+        assertEquals(Runtime.getRuntime().availableProcessors(), c.scoreThreads());
         assertEquals(tmp.resolve("home/plugins"), c.pluginsDir());
         assertEquals("default", c.sourceOf("VMAFX_STORAGE_MODE"));
     }
@@ -89,27 +93,46 @@ class NodeConfigTest {
                 Map.of("VMAFX_RCLONE_CONFIG", "/nonexistent/rclone.conf"), Map.of());
         assertMessage("VMAFX_PLUGINS_DIR: not a directory: /nonexistent/plugins",
                 Map.of("VMAFX_PLUGINS_DIR", "/nonexistent/plugins"), Map.of());
-        assertMessage("VMAFX_VMAF_MODEL: no such model file /nonexistent/model.pkl",
-                Map.of("VMAFX_VMAF_MODEL", "/nonexistent/model.pkl"), Map.of());
-        assertMessage("VMAFX_SCORER: unknown scorer 'x', expected ffmpeg or vmaf", Map.of("VMAFX_SCORER", "x"), Map.of());
+        assertMessage("VMAFX_VMAF_MODEL: model file /nonexistent/model.json is not a readable file",
+                Map.of("VMAFX_VMAF_MODEL", "/nonexistent/model.json"), Map.of());
+        assertMessage("--model: unknown model 'vmaf_v9'; built in: vmaf_v0.6.1, vmaf_v0.6.1neg, vmaf_4k_v0.6.1 (add :phone"
+                + " for the phone model), or a libvmaf .json model file", Map.of(), Map.of(Variable.VMAF_MODEL, "vmaf_v9"));
+        assertMessage("VMAFX_SCORER: unknown scorer 'x', expected libvmaf or vmaf", Map.of("VMAFX_SCORER", "x"), Map.of());
+        assertMessage("VMAFX_SCORE_THREADS: expected a whole number from 1 to 9999, got '0'",
+                Map.of("VMAFX_SCORE_THREADS", "0"), Map.of());
+        assertMessage("VMAFX_MODELS_DIR: not an absolute path to a directory: /nonexistent/models",
+                Map.of("VMAFX_MODELS_DIR", "/nonexistent/models"), Map.of());
         assertMessage("VMAFX_REMOTE_S3: 'bad/name' is not an rclone remote name", Map.of("VMAFX_REMOTE_S3", "bad/name"), Map.of());
     }
 
     @Test
-    void pklModelNeedsItsModelFileBesideIt() throws Exception {
-        Path pkl = Files.writeString(tmp.resolve("m.pkl"), "x");
-        ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of("VMAFX_VMAF_MODEL", pkl.toString()), Map.of()));
-        assertEquals("VMAFX_VMAF_MODEL: " + pkl + " needs m.pkl.model beside it", e.getMessage());
-        Files.writeString(tmp.resolve("m.pkl.model"), "x");
-        assertEquals(pkl, load(Map.of("VMAFX_VMAF_MODEL", pkl.toString()), Map.of()).model().orElseThrow());
+    void modelsByNameFileAndPhoneAndTheBundledFfprobe() throws Exception {
+        Path json = Files.writeString(tmp.resolve("custom.json"), "{}");
+        NodeConfig c = load(Map.of("VMAFX_VMAF_MODEL", "vmaf_v0.6.1:phone, vmaf_v0.6.1neg," + json), Map.of());
+        assertEquals(List.of(new VmafModel("vmaf_v0.6.1", null, true), new VmafModel("vmaf_v0.6.1neg", null, false),
+                new VmafModel(null, json, false)), c.defaultModels());
+        assertEquals("vmaf_v0.6.1_phone", c.defaultModels().get(0).label());
+        Path ffprobe = tmp.resolve("home/.tools/ffprobe/ffprobe");
+        Files.createDirectories(ffprobe.getParent());
+        Files.writeString(ffprobe, "#!/bin/sh\n");
+        ffprobe.toFile().setExecutable(true);
+        assertEquals(ffprobe.toString(), load(Map.of(), Map.of()).ffprobe(), "the ffprobe scripts/setup.sh installs");
     }
 
     @Test
-    void sharedModelBesideTheInstallationIsTheFallback() throws Exception {
-        Path shared = tmp.resolve("shared/vmaf/vmaf_v0.6.1.pkl");
-        Files.createDirectories(shared.getParent());
-        Files.writeString(shared, "x");
-        assertEquals(shared, load(Map.of(), Map.of()).model().orElseThrow());
+    void apiModelFilesComeOnlyFromTheModelsDirectory() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("models"));
+        Path inside = Files.writeString(dir.resolve("mine.json"), "{}");
+        Path outside = Files.writeString(tmp.resolve("other.json"), "{}");
+        NodeConfig c = load(Map.of("VMAFX_MODELS_DIR", dir.toString()), Map.of());
+        assertEquals(inside.toRealPath(), c.parseModels("mine.json", false).get(0).file());
+        IllegalArgumentException out = assertThrows(IllegalArgumentException.class, () -> c.parseModels(outside.toString(), false));
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> c.parseModels("gone.json", false));
+        assertEquals("model '" + outside + "' is not a .json file in the node's models directory", out.getMessage());
+        assertEquals("model 'gone.json' is not a .json file in the node's models directory", missing.getMessage(),
+                "the same words for a missing file and one outside the directory");
+        assertThrows(IllegalArgumentException.class, () -> c.parseModels("../other.json", false));
+        assertEquals(outside.toAbsolutePath(), c.parseModels(outside.toString(), true).get(0).file(), "the CLI may name any file");
     }
 
     @Test

@@ -10,7 +10,8 @@ import io.vmafx.core.config.NodeConfig;
 import io.vmafx.core.config.StorageMode;
 import io.vmafx.core.config.Variable;
 import io.vmafx.core.discovery.ProviderRegistry;
-import io.vmafx.core.score.FfmpegLibvmafScorer;
+import io.vmafx.core.node.Node;
+import io.vmafx.core.score.ScoreOptions;
 import io.vmafx.core.score.ProgressListener;
 import io.vmafx.core.testing.ForwardingStorageProvider;
 import io.vmafx.core.testing.TestMedia;
@@ -69,11 +70,11 @@ class JobExecutorTest {
     }
 
     private JobExecutor executor(StorageProvider local, io.vmafx.spi.bypass.BypassProvider bypass) throws Exception {
-        NodeConfig config = NodeConfig.load(Map.of(), Map.of(Variable.FFMPEG, TestMedia.ffmpeg()), tmp);
+        NodeConfig config = NodeConfig.load(Map.of(), Map.of(), TestMedia.root());
         ProviderRegistry registry = ProviderRegistry.of(List.of(local), List.of());
         executor = new JobExecutor(new StorageRouter(registry, config, StorageMode.LOCAL), config,
-                config.uriRules(java.util.Set.of(), java.util.Set.of()), new FfmpegLibvmafScorer(TestMedia.ffmpeg(), 2),
-                TestMedia.model(), bypass);
+                config.uriRules(java.util.Set.of(), java.util.Set.of()), Node.scorer(config),
+                ScoreOptions.DEFAULTS, bypass);
         return executor;
     }
 
@@ -315,7 +316,7 @@ class JobExecutorTest {
 
     private static long ffmpegChildren() {
         return ProcessHandle.current().descendants()
-                .filter(p -> p.info().command().map(c -> c.endsWith("ffmpeg")).orElse(false)).count();
+                .filter(p -> p.info().command().map(c -> c.endsWith("ffprobe")).orElse(false)).count();
     }
 
     private static void waitFor(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {

@@ -86,8 +86,6 @@ class NodeLeakTest {
         env.put("VMAFX_RCLONE_CONFIG", rcloneConfig.toString());
         env.put("VMAFX_STORAGE_MOUNT_ROOT", dir.resolve("mounts").toString());
         env.put("VMAFX_CACHE_DIR", dir.resolve("cache").toString());
-        env.put("VMAFX_FFMPEG", TestMedia.ffmpeg());
-        env.put("VMAFX_VMAF_MODEL", TestMedia.model().toString());
         // Idle rclone processes and mounts go after 30 ms: between jobs they are stopped and started again, so
         // stops race with starts and with jobs, not only with close().
         env.put("VMAFX_HTTPSERVE_IDLE", IDLE);
@@ -167,7 +165,7 @@ class NodeLeakTest {
                     () -> mode + " scored nothing: " + tally));
         }
         checks.add(() -> assertEquals(List.of(), Leftovers.descendants("rclone"), "rclone children of this JVM after close"));
-        checks.add(() -> assertEquals(List.of(), Leftovers.descendants("ffmpeg"), "ffmpeg children of this JVM after close"));
+        checks.add(() -> assertEquals(List.of(), Leftovers.descendants("ffprobe"), "ffprobe children of this JVM after close"));
         checks.add(() -> assertEquals(List.of(), Leftovers.rcloneProcesses(dir.toString()), "rclone processes for this test"));
         checks.add(() -> assertEquals(List.of(), Leftovers.fuseMounts(dir), "FUSE mounts after close"));
         checks.add(() -> assertEquals(List.of(), Leftovers.entries(dir.resolve("mounts"), ""), "mount directories after close"));
