@@ -31,8 +31,15 @@ final class ProvidersCommand extends NodeCommand {
         for (var f : node.registry().bypasses()) {
             bypass.add(entry(f, f.provider().availability(node.config())));
         }
+        var noScorer = node.executor().scorerUnavailable();
+        String scorerLine = node.config().scorer() + (noScorer.isEmpty() ? " (usable)" : " (not usable: " + noScorer.get() + ")");
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
+            Map<String, Object> scorer = new LinkedHashMap<>();
+            scorer.put("name", node.config().scorer());
+            scorer.put("usable", noScorer.isEmpty());
+            noScorer.ifPresent(r -> scorer.put("reason", r));
+            out.put("scorer", scorer);
             out.put("storage", storage);
             out.put("bypass", bypass);
             out.put("storage_mode", node.config().storageMode().label());
@@ -45,6 +52,7 @@ final class ProvidersCommand extends NodeCommand {
             return 0;
         }
         StringBuilder b = new StringBuilder();
+        b.append("scorer: ").append(scorerLine).append('\n');
         table(b, "storage providers", storage);
         table(b, "bypass providers", bypass);
         b.append(String.format(Locale.ROOT, "storage mode: %s (remote inputs: %s)%nbypass: %s%nplugins: %s%n",
