@@ -279,6 +279,36 @@ class CliEndToEndTest {
     }
 
     @Test
+    void whereNoScorerCanRunProvidersAndEveryJobSaySoInOneLine() {
+        // The JVM reports the architecture it is told: how an aarch64 machine looks to the node, on this one.
+        Map<String, String> arm = Map.of("VMAFX_JAVA_OPTS", "-Dos.arch=aarch64");
+        Node.Result providers = Node.run(arm, Node.ROOT, "providers", "--json");
+        Map<String, Object> json = providers.quietJson();
+        assertEquals(Boolean.FALSE, Node.at(json, "scorer.usable"), providers::toString);
+        assertTrue(((String) Node.at(json, "scorer.reason")).startsWith("no libvmaf scorer for aarch64"), providers::toString);
+        String line = Node.run(arm, Node.ROOT, "score", "--reference", ref.toString(), "--distorted", dis.toString())
+                .failsWith(1);
+        assertTrue(line.startsWith("vmafx-node: cannot score: no libvmaf scorer for aarch64"), line);
+    }
+
+    @Test
+    void scoringOptionsReachTheResult() {
+        Map<String, Object> json = Node.run("score", "--json", "--reference", ref.toString(), "--distorted", dis.toString(),
+                "--model", "vmaf_v0.6.1,vmaf_v0.6.1neg", "--feature", "psnr", "--subsample", "5").quietJson();
+        assertEquals(List.of("vmaf_v0.6.1", "vmaf_v0.6.1neg"), Node.at(json, "models"));
+        assertEquals(10, Node.number(json, "frames"), "50 frames, every 5th scored");
+        assertEquals(5, Node.number(json, "frame_counts.subsample"));
+        assertEquals(Clips.FRAMES, Node.number(json, "frame_counts.reference"));
+        Map<?, ?> metrics = (Map<?, ?>) Node.at(json, "metrics");
+        double neg = ((Number) ((Map<?, ?>) metrics.get("vmaf_v0.6.1neg")).get("mean")).doubleValue();
+        assertTrue(neg > 0 && neg < Node.number(json, "vmaf.mean") + 1e-9, () -> "NEG never exceeds the default here: " + json);
+        assertTrue(Node.number(json, "metrics.psnr_y.p5") <= Node.number(json, "metrics.psnr_y.mean"), json::toString);
+        String bad = Node.run("score", "--reference", ref.toString(), "--distorted", dis.toString(), "--feature", "vif")
+                .failsWith(2);
+        assertTrue(bad.contains("unknown feature 'vif'"), bad);
+    }
+
+    @Test
     void missingModelStopsStartUpNamingTheVariable() {
         String line = Node.run(Map.of("VMAFX_VMAF_MODEL", "/nonexistent"), Node.ROOT,
                 "score", "--reference", ref.toString(), "--distorted", dis.toString()).failsWith(2);
