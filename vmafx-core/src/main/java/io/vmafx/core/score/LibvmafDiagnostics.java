@@ -14,6 +14,7 @@ final class LibvmafDiagnostics {
 
     private static final Pattern OPEN_FAILED =
             Pattern.compile("^\\[movie@(reference|distorted) @ 0x[0-9a-f]+\\] Failed to avformat_open_input .*");
+    private static final Pattern MOVIE_LINE = Pattern.compile("^\\[movie@(reference|distorted) @ 0x[0-9a-f]+\\] .*");
     private static final Pattern GRAPH_ERROR = Pattern.compile("^\\[AVFilterGraph @ 0x[0-9a-f]+\\] Error processing filtergraph: (.*)$");
     private static final Pattern PARTIAL_RAW =
             Pattern.compile("Invalid buffer size, packet size (\\d+) < expected frame_size (\\d+)");
@@ -57,6 +58,20 @@ final class LibvmafDiagnostics {
             }
         }
         return Optional.of(new Failure("cannot open: " + (reason == null ? "the input cannot be read" : reason), side));
+    }
+
+    /**
+     * The input the first line a movie source printed is about, or null: in a failed run it is the input whose graph
+     * setup failed (e.g. {@code Empty pixel format list}: its decoder gave no frame).
+     */
+    static InputSide sideNamed(List<String> stderr) {
+        for (String line : stderr) {
+            Matcher m = MOVIE_LINE.matcher(line);
+            if (m.matches()) {
+                return m.group(1).equals("reference") ? InputSide.REFERENCE : InputSide.DISTORTED;
+            }
+        }
+        return null;
     }
 
     /**

@@ -121,14 +121,16 @@ public final class LibvmafScorer implements Scorer {
         }
     }
 
-    /** A local raw file must be a whole, non-zero number of frames; a URL's is checked from what ffprobe says. */
+    /**
+     * A local raw file must be a whole, non-zero number of frames; a URL's, or a pipe's (whose size says nothing), is
+     * checked from what ffprobe says.
+     */
     private static void checkRawSize(ScoreRequest request, InputSide side) throws ScoringException {
-        RawVideoFormat raw = request.raw(side);
-        String location = request.location(side);
-        if (raw == null || FilterGraph.isUrl(location)) {
+        if (!sizeCheckedUpFront(request, side)) {
             return;
         }
-        Path path = Path.of(FilterGraph.openName(location));
+        RawVideoFormat raw = request.raw(side);
+        Path path = Path.of(FilterGraph.openName(request.location(side)));
         long size;
         try {
             size = Files.size(path);
@@ -141,6 +143,13 @@ public final class LibvmafScorer implements Scorer {
         if (size % raw.frameBytes() != 0) {
             throw new ScoringException(notWholeFrames(raw, size), side);
         }
+    }
+
+    /** Whether {@code side} is a raw regular file, whose size {@link #checkRawSize} checks before anything runs. */
+    private static boolean sizeCheckedUpFront(ScoreRequest request, InputSide side) {
+        String location = request.location(side);
+        return request.isRaw(side) && !FilterGraph.isUrl(location)
+                && Files.isRegularFile(Path.of(FilterGraph.openName(location)));
     }
 
     private static String notWholeFrames(RawVideoFormat raw, long size) {
@@ -230,7 +239,7 @@ public final class LibvmafScorer implements Scorer {
         failOnError(run, true);
         long[] partial = LibvmafDiagnostics.partialRawFrame(run.stderr());
         if (partial != null) {
-            throw partialFrame(request, partial);
+            throw partialFrame(request, partial, dir);
         }
         if (!run.stderr().isEmpty()) {
             throw readFailure(request, run.stderr(), dir);
@@ -278,18 +287,32 @@ public final class LibvmafScorer implements Scorer {
             throw open.get().exception();
         }
         String reason = LibvmafDiagnostics.firstMeaningful(run.stderr());
+        InputSide side = LibvmafDiagnostics.sideNamed(run.stderr());
+        if (side != null) {
+            // Opened, but its decoder gave no frame (a cut or corrupt file): ffmpeg's first line says why.
+            throw new ScoringException("cannot be read: " + (reason == null ? "no frame decoded" : reason), side);
+        }
         throw new ScoringException((scoring ? "scoring" : "probing the inputs") + " failed (ffprobe exit " + run.exit()
                 + "): " + (reason == null ? "no error message" : reason));
     }
 
-    private static ScoringException partialFrame(ScoreRequest request, long[] partial) {
-        InputSide side = null;
+    /**
+     * A raw input whose last frame is partial, found by ffprobe (a URL or a pipe: a local file's size was checked up
+     * front). ffmpeg's message names no input, so when both could be at fault each is decoded alone.
+     */
+    private ScoringException partialFrame(ScoreRequest request, long[] partial, Path dir)
+            throws ScoringException, InterruptedException {
+        List<InputSide> candidates = new ArrayList<>();
         for (InputSide s : InputSide.values()) {
             RawVideoFormat raw = request.raw(s);
-            if (raw != null && raw.frameBytes() == partial[1]) {
-                side = side == null ? s : null;
+            if (raw != null && raw.frameBytes() == partial[1] && !sizeCheckedUpFront(request, s)) {
+                candidates.add(s);
             }
         }
+        if (candidates.size() != 1) {
+            candidates = faultyAlone(request, dir);
+        }
+        InputSide side = candidates.size() == 1 ? candidates.get(0) : null;
         RawVideoFormat raw = side != null ? request.raw(side) : request.referenceRaw() != null
                 ? request.referenceRaw() : request.distortedRaw();
         return new ScoringException(String.format(Locale.ROOT, "not a whole number of %s %s frames: its last frame has"
@@ -304,6 +327,13 @@ public final class LibvmafScorer implements Scorer {
     private ScoringException readFailure(ScoreRequest request, List<String> stderr, Path dir)
             throws ScoringException, InterruptedException {
         String reason = LibvmafDiagnostics.firstMeaningful(stderr);
+        List<InputSide> faulty = faultyAlone(request, dir);
+        InputSide side = faulty.size() == 1 ? faulty.get(0) : null;
+        return new ScoringException("cannot be read whole: " + reason, side);
+    }
+
+    /** The inputs that fail, or make ffprobe complain, when each is decoded alone. */
+    private List<InputSide> faultyAlone(ScoreRequest request, Path dir) throws ScoringException, InterruptedException {
         List<InputSide> faulty = new ArrayList<>();
         for (InputSide side : InputSide.values()) {
             Path graph = writeGraph(dir.resolve("check-" + side.label() + ".graph"),
@@ -313,8 +343,7 @@ public final class LibvmafScorer implements Scorer {
                 faulty.add(side);
             }
         }
-        InputSide side = faulty.size() == 1 ? faulty.get(0) : null;
-        return new ScoringException("cannot be read whole: " + reason, side);
+        return faulty;
     }
 
     private static FrameCounts checkCounts(ScoreRequest request, long reference, long distorted, long compared)

@@ -44,6 +44,16 @@ public record ScoreOptions(List<VmafModel> models, List<Feature> features, int s
         if (new LinkedHashSet<>(features).size() != features.size()) {
             throw new IllegalArgumentException("a feature is named twice");
         }
+        // Each model's score is reported under its metric name, as are the features' metrics: a second model labelled
+        // "vmaf" or "psnr_y" would silently replace one of them in libvmaf's log.
+        Set<String> metrics = new LinkedHashSet<>(List.of("vmaf"));
+        features.forEach(f -> metrics.addAll(f.metrics()));
+        for (int i = 1; i < models.size(); i++) {
+            if (!metrics.add(models.get(i).label())) {
+                throw new IllegalArgumentException("model " + models.get(i) + " would be reported as '"
+                        + models.get(i).label() + "', a name the results already use; rename its file");
+            }
+        }
         if (subsample < 1 || subsample > MAX_SUBSAMPLE) {
             throw new IllegalArgumentException("subsample must be from 1 to " + MAX_SUBSAMPLE + ", got " + subsample);
         }

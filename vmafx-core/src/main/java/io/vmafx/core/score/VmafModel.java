@@ -108,9 +108,15 @@ public record VmafModel(String builtIn, Path file, boolean phone) {
         }
     }
 
-    /** What results call this model's score: its version or file name, with {@code _phone} for the transform. */
+    /**
+     * What results call this model's score: its version or file name, with {@code _phone} for the transform. A file
+     * name's characters other than letters, digits, {@code .}, {@code _} and {@code -} become {@code _}: the label is
+     * also the model's name in libvmaf's {@code model} option and in the tools' logs, whose parsers split on
+     * {@code : | = '} and more.
+     */
     public String label() {
-        String base = builtIn != null ? builtIn : file.getFileName().toString().replaceFirst("\\.json$", "");
+        String base = builtIn != null ? builtIn
+                : file.getFileName().toString().replaceFirst("\\.json$", "").replaceAll("[^A-Za-z0-9._-]", "_");
         return phone ? base + "_phone" : base;
     }
 
