@@ -18,6 +18,7 @@ final class LibvmafDiagnostics {
     private static final Pattern GRAPH_ERROR = Pattern.compile("^\\[AVFilterGraph @ 0x[0-9a-f]+\\] Error processing filtergraph: (.*)$");
     private static final Pattern PARTIAL_RAW =
             Pattern.compile("Invalid buffer size, packet size (\\d+) < expected frame_size (\\d+)");
+    private static final List<String> TRANSPORTS = List.of("http", "https", "tcp", "tls", "file");
     private static final Pattern CONTEXT = Pattern.compile("^\\[([^\\]]*?) @ 0x[0-9a-fA-F]+\\] ");
     /** The closing line ffprobe prints for its (dummy) input: {@code vmafx: Reason}. */
     static final String DUMMY_INPUT = "vmafx";
@@ -49,10 +50,11 @@ final class LibvmafDiagnostics {
         if (side == null) {
             return Optional.empty();
         }
-        // The transport's own line ("Connection refused", "HTTP error 404 Not Found") is more telling, when there.
+        // The transport's own line ("Connection refused", "HTTP error 404 Not Found", a playlist's entry refused by the
+        // protocol whitelist) is more telling, when there.
         for (String line : stderr) {
             Matcher c = CONTEXT.matcher(line);
-            if (c.find() && (c.group(1).equals("http") || c.group(1).equals("tcp") || c.group(1).equals("https"))) {
+            if (c.find() && TRANSPORTS.contains(c.group(1))) {
                 reason = stripContext(line);
                 break;
             }

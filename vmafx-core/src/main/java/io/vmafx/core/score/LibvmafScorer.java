@@ -224,19 +224,29 @@ public final class LibvmafScorer implements Scorer {
         AtomicLongArray counts = new AtomicLongArray(3);
         long start = System.nanoTime();
         ProgressListener progress = request.progress();
+        long[] reported = {0};
+        // Counted on the stdout reader's thread, reported on this one (as ProgressListener promises) between waits.
+        Runnable report = () -> {
+            long n = counts.get(FilterGraph.COMPARED);
+            if (n > reported[0]) {
+                reported[0] = n;
+                double seconds = (System.nanoTime() - start) / 1e9;
+                progress.update(n, seconds > 0 ? n / seconds : 0);
+            }
+        };
         ToolRun run = ToolRun.run(command(graph, "packet=stream_index,pts,dts,duration,size,flags"), notFoundMessage(),
                 line -> {
                     int comma = line.indexOf(',');
                     int index = comma == 1 ? line.charAt(0) - '0' : -1;
                     if (index >= 0 && index < 3) {
-                        long n = counts.incrementAndGet(index);
-                        if (index == FilterGraph.COMPARED && n % 4 == 0) {
-                            double seconds = (System.nanoTime() - start) / 1e9;
-                            progress.update(n, seconds > 0 ? n / seconds : 0);
-                        }
+                        counts.incrementAndGet(index);
                     }
-                });
-        failOnError(run, true);
+                }, report);
+        try {
+            failOnError(run, true);
+        } catch (ScoringException e) {
+            throw withModelFiles(e, modelFiles, options);
+        }
         long[] partial = LibvmafDiagnostics.partialRawFrame(run.stderr());
         if (partial != null) {
             throw partialFrame(request, partial, dir);
@@ -257,6 +267,18 @@ public final class LibvmafScorer implements Scorer {
         Scaling scaled = reference.sameSize(distorted) ? null : options.scaling();
         return new VmafScores(NAME, metrics, new FrameCounts(frames.reference(), frames.distorted(), frames.compared(),
                 scored), reference, distorted, scaled);
+    }
+
+    /** {@code e} naming the model files where libvmaf's message names their links in the private directory. */
+    private static ScoringException withModelFiles(ScoringException e, List<Path> links, ScoreOptions options) {
+        String message = e.getMessage();
+        int n = 0;
+        for (VmafModel m : options.models()) {
+            if (m.file() != null) {
+                message = message.replace(links.get(n++).toString(), m.file().toString());
+            }
+        }
+        return message.equals(e.getMessage()) ? e : new ScoringException(message, e.side().orElse(null), e);
     }
 
     private List<String> command(Path graph, String entries) {

@@ -1,6 +1,7 @@
 package io.vmafx.core.score;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -15,6 +16,8 @@ import java.util.function.Consumer;
 record ToolRun(int exit, List<String> stderr, List<String> stdout) {
 
     static final int KEEP_LINES = 60;
+    /** How often {@code onTick} runs while the tool does. */
+    static final long TICK_MILLIS = 100;
 
     /**
      * Runs {@code command}.
@@ -24,6 +27,15 @@ record ToolRun(int exit, List<String> stderr, List<String> stdout) {
      * @throws InterruptedException the calling thread was interrupted; the tool is dead and reaped by then
      */
     static ToolRun run(List<String> command, String notFound, Consumer<String> onStdout)
+            throws ScoringException, InterruptedException {
+        return run(command, notFound, onStdout, () -> { });
+    }
+
+    /**
+     * Like {@link #run(List, String, Consumer)}, running {@code onTick} on the calling thread about every
+     * {@link #TICK_MILLIS} while the tool runs (where a scorer reports progress).
+     */
+    static ToolRun run(List<String> command, String notFound, Consumer<String> onStdout, Runnable onTick)
             throws ScoringException, InterruptedException {
         if (Thread.interrupted()) {
             throw new InterruptedException("interrupted before starting " + command.get(0));
@@ -37,7 +49,10 @@ record ToolRun(int exit, List<String> stderr, List<String> stdout) {
         try {
             err.start();
             out.start();
-            exit = process.waitFor();
+            while (!process.waitFor(TICK_MILLIS, TimeUnit.MILLISECONDS)) {
+                onTick.run();
+            }
+            exit = process.exitValue();
             exited = true;
         } finally {
             if (!exited) {
