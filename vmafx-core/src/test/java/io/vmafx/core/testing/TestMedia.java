@@ -7,9 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The real tools and clips tests score with: the static ffmpeg with libvmaf that scripts/setup.sh installs
- * (or {@code VMAFX_FFMPEG}) and the shared VMAF model (or {@code VMAFX_VMAF_MODEL}). A missing tool is a
- * test failure that says how to get it, never a silent skip.
+ * The real tools tests score and encode with, and the clips they make: the static ffprobe with libvmaf 2.3 that
+ * scripts/setup.sh installs ({@code VMAFX_FFPROBE}, else {@code ${vmafx.root}/.tools/ffprobe/ffprobe}), which the
+ * node scores with (its VMAF models are built in), and the static ffmpeg 4.1 ({@code VMAFX_FFMPEG}, else
+ * {@code ${vmafx.root}/.tools/ffmpeg/ffmpeg}), which only encodes the tests' fixtures. A missing tool is a test
+ * failure that says how to get it, never a silent skip.
  */
 public final class TestMedia {
 
@@ -19,26 +21,32 @@ public final class TestMedia {
     private TestMedia() {
     }
 
+    /** The repository's root ({@code vmafx.root}, which the build sets). */
     public static Path root() {
         return Path.of(System.getProperty("vmafx.root", ".")).toAbsolutePath().normalize();
     }
 
-    public static String ffmpeg() {
-        String env = System.getenv("VMAFX_FFMPEG");
-        Path p = env != null && !env.isBlank() ? Path.of(env) : root().resolve(".tools/ffmpeg/ffmpeg");
-        if (!Files.isExecutable(p)) {
-            throw new AssertionError("no ffmpeg with libvmaf at " + p + ": run scripts/setup.sh (or set VMAFX_FFMPEG)");
-        }
-        return p.toString();
+    /** The ffprobe with libvmaf 2.3 that the node scores with. */
+    public static String ffprobe() {
+        return tool("VMAFX_FFPROBE", ".tools/ffprobe/ffprobe", "ffprobe with libvmaf");
     }
 
-    public static Path model() {
-        String env = System.getenv("VMAFX_VMAF_MODEL");
-        Path p = env != null && !env.isBlank() ? Path.of(env) : root().resolve("../shared/vmaf/vmaf_v0.6.1.pkl").normalize();
-        if (!Files.isRegularFile(p)) {
-            throw new AssertionError("no VMAF model at " + p + ": set VMAFX_VMAF_MODEL to vmaf_v0.6.1.pkl (with its .pkl.model)");
+    /**
+     * The ffmpeg 4.1 that makes the tests' clips (libx264, libx265, libaom-av1 with {@code -strict experimental}).
+     * Tests do not score with it: its libvmaf 1.3 reads 10-bit video wrongly.
+     */
+    public static String ffmpeg() {
+        return tool("VMAFX_FFMPEG", ".tools/ffmpeg/ffmpeg", "ffmpeg (the tests' encoder)");
+    }
+
+    private static String tool(String variable, String underRoot, String what) {
+        String env = System.getenv(variable);
+        Path p = env != null && !env.isBlank() ? Path.of(env) : root().resolve(underRoot);
+        if (!Files.isRegularFile(p) || !Files.isExecutable(p)) {
+            throw new AssertionError("no " + what + " at " + p + ": run scripts/setup.sh (it installs one there), or set "
+                    + variable);
         }
-        return p;
+        return p.toString();
     }
 
     /** A 2 s 320x240 25 fps test pattern. */
@@ -65,7 +73,7 @@ public final class TestMedia {
                 "-pix_fmt", "yuv420p", out.toString());
     }
 
-    /** Runs ffmpeg with {@code args}; fails the test with ffmpeg's message when it fails. */
+    /** Runs the encoder ({@link #ffmpeg()}) with {@code args}; fails the test with its message when it fails. */
     public static Path run(Path out, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y"));
         cmd.addAll(List.of(args));
