@@ -109,8 +109,10 @@ public final class LibvmafScorer implements Scorer {
             if (unavailable.isPresent()) {
                 throw new ScoringException(unavailable.get());
             }
-            checkRawSize(request, InputSide.REFERENCE);
-            checkRawSize(request, InputSide.DISTORTED);
+            for (InputSide side : InputSide.values()) {
+                checkLocation(request, side);
+                checkRawSize(request, side);
+            }
             try (PrivateTempDir tmp = PrivateTempDir.create(tempRoot)) {
                 List<Path> modelFiles = linkModels(request.options(), tmp.path());
                 VideoFormat[] formats = probe(request, tmp.path());
@@ -118,6 +120,15 @@ public final class LibvmafScorer implements Scorer {
             }
         } finally {
             request.progress().done();
+        }
+    }
+
+    /** The location must be a URL, a path, or a {@code file:} URL naming a local path (as the movie source opens it). */
+    private static void checkLocation(ScoreRequest request, InputSide side) throws ScoringException {
+        try {
+            FilterGraph.openName(request.location(side));
+        } catch (IllegalArgumentException e) { // also InvalidPathException
+            throw new ScoringException("cannot open: not a valid path or file: URL (" + e.getMessage() + ")", side, e);
         }
     }
 

@@ -33,7 +33,7 @@ record ToolRun(int exit, List<String> stderr, List<String> stdout) {
 
     /**
      * Like {@link #run(List, String, Consumer)}, running {@code onTick} on the calling thread about every
-     * {@link #TICK_MILLIS} while the tool runs (where a scorer reports progress).
+     * {@link #TICK_MILLIS} while the tool runs (where a scorer reports progress); its exceptions are ignored.
      */
     static ToolRun run(List<String> command, String notFound, Consumer<String> onStdout, Runnable onTick)
             throws ScoringException, InterruptedException {
@@ -50,7 +50,11 @@ record ToolRun(int exit, List<String> stderr, List<String> stdout) {
             err.start();
             out.start();
             while (!process.waitFor(TICK_MILLIS, TimeUnit.MILLISECONDS)) {
-                onTick.run();
+                try {
+                    onTick.run();
+                } catch (RuntimeException ignored) {
+                    // A failing listener must not end the run, as a failing stdout callback does not.
+                }
             }
             exit = process.exitValue();
             exited = true;

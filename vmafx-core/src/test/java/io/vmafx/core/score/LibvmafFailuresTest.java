@@ -98,6 +98,22 @@ class LibvmafFailuresTest {
     }
 
     @Test
+    void locationsThatNameNoFileFailAsScoringErrors() throws Exception {
+        // Malformed file: URLs and a NUL in a path: a one-line failure of that input, not an unchecked exception.
+        ScoringException space = fails(pair(y4m.toString(), "file:///clips/a b.y4m"));
+        assertEquals("cannot open: not a valid path or file: URL (Illegal character in path at index 15:"
+                + " file:///clips/a b.y4m)", space.getMessage());
+        assertEquals(Optional.of(InputSide.DISTORTED), space.side());
+        ScoringException host = fails(pair("file://media-host/clips/ref.y4m", y4m.toString()));
+        assertEquals("cannot open: not a valid path or file: URL (URI has an authority component)", host.getMessage());
+        assertEquals(Optional.of(InputSide.REFERENCE), host.side());
+        ScoringException nul = fails(pair(y4m.toString(), "/clips/a\0b.y4m"));
+        assertTrue(nul.getMessage().startsWith("cannot open: not a valid path or file: URL (Nul character not allowed"),
+                nul.getMessage());
+        assertEquals(Optional.of(InputSide.DISTORTED), nul.side());
+    }
+
+    @Test
     void aTextFileIsNotVideo() throws Exception {
         Path text = Files.writeString(clips.resolve("notes.mp4"), "these are not the frames you are looking for\n");
         ScoringException e = fails(pair(y4m.toString(), text.toString()));
