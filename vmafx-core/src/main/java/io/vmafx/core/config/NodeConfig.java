@@ -159,6 +159,13 @@ public final class NodeConfig implements NodeSettings {
             throw new ConfigException(nameOf(Variable.SCORER) + ": unknown scorer '" + scorer + "', expected "
                     + LibvmafScorer.NAME + " or " + VmafCliScorer.NAME);
         }
+        for (Variable v : new Variable[] {Variable.STALL_TIMEOUT, Variable.JOB_DEADLINE}) {
+            try {
+                duration(v.env(), java.time.Duration.ZERO);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage().replaceFirst(v.env(), nameOf(v)));
+            }
+        }
         String threads = values.get(Variable.SCORE_THREADS.env());
         if (!threads.matches("[1-9][0-9]{0,3}")) {
             throw new ConfigException(nameOf(Variable.SCORE_THREADS) + ": expected a whole number from 1 to 9999, got '"

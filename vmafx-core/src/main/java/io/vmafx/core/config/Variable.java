@@ -22,6 +22,8 @@ public enum Variable {
     SCORER("VMAFX_SCORER", "--scorer", "libvmaf (libvmaf 2.3 through ffprobe, default) or vmaf (Netflix's vmaf tool)"),
     SCORE_THREADS("VMAFX_SCORE_THREADS", "--threads", "libvmaf threads per job (default: the cores the node may use)"),
     VMAF_BIN("VMAFX_VMAF_BIN", "--vmaf-bin", "Netflix's vmaf executable for --scorer vmaf (default: vmaf on PATH)"),
+    STALL_TIMEOUT("VMAFX_STALL_TIMEOUT", "--stall-timeout", "a job whose scoring compares no frame for this long fails, its blocked reads aborted (default 60s; 0: never)"),
+    JOB_DEADLINE("VMAFX_JOB_DEADLINE", "--job-deadline", "the longest a job may run before it fails (default 0: no limit)"),
     PLUGINS_DIR("VMAFX_PLUGINS_DIR", "--plugins-dir", "third-party plugin jars (default plugins/ beside the installation)"),
     REMOTE_S3("VMAFX_REMOTE_S3", "--remote-s3", "the rclone remote s3:// URIs use (default s3)"),
     REMOTE_GCS("VMAFX_REMOTE_GCS", "--remote-gcs", "the rclone remote gcs:// URIs use (default gcs)"),

@@ -18,6 +18,8 @@ import io.vmafx.spi.storage.PreparedInput;
 import io.vmafx.spi.storage.StorageException;
 import io.vmafx.spi.storage.StorageProvider;
 import io.vmafx.core.score.ScoreOptions;
+import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -40,9 +42,17 @@ public final class JobExecutor implements AutoCloseable {
     private final UriRules rules;
     private final Scorer scorer;
     private final ScoreOptions defaultOptions;
+    private final Duration stallTimeout;
+    private final Duration jobDeadline;
     private final BypassProvider bypass;
     private final ExecutorService preparers;
     private final String noBypassReason;
+
+    /** How long scoring may compare no frame before the job fails ({@link JobWatchdog}). */
+    public static final String STALL_TIMEOUT = "VMAFX_STALL_TIMEOUT";
+    public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(60);
+    /** The longest a job's scoring may run, counted from the job's start; 0: no limit. */
+    public static final String JOB_DEADLINE = "VMAFX_JOB_DEADLINE";
 
     /** The reason an input was not bypassed when the node runs without the bypass switched on. */
     public static final String BYPASS_OFF = "bypass is off (VMAFX_EBPF_BYPASS=1 turns it on)";
@@ -65,6 +75,8 @@ public final class JobExecutor implements AutoCloseable {
         this.rules = rules;
         this.scorer = scorer;
         this.defaultOptions = defaultOptions;
+        this.stallTimeout = settings.duration(STALL_TIMEOUT, DEFAULT_STALL_TIMEOUT);
+        this.jobDeadline = settings.duration(JOB_DEADLINE, Duration.ZERO);
         this.bypass = bypass;
         AtomicInteger n = new AtomicInteger();
         this.preparers = Executors.newCachedThreadPool(r -> {
@@ -106,6 +118,7 @@ public final class JobExecutor implements AutoCloseable {
     public JobResult run(JobRequest request, ProgressListener progress, JobObserver observer)
             throws JobException, InterruptedException {
         long start = System.nanoTime();
+        long deadline = jobDeadline.isZero() ? Long.MAX_VALUE : start + jobDeadline.toNanos();
         Optional<String> noScorer = scorer.unavailable();
         if (noScorer.isPresent()) {
             throw new JobException("cannot score: " + noScorer.get());
@@ -156,7 +169,7 @@ public final class JobExecutor implements AutoCloseable {
                     refRaw ? request.referenceRaw() : null, disRaw ? request.distortedRaw() : null, options, progress);
             VmafScores scores;
             try {
-                scores = score(score, ref, dis, refInput, disInput, observer);
+                scores = score(score, ref, dis, refInput, disInput, observer, deadline);
             } catch (JobException e) {
                 // A storage that died under ffmpeg is the cause, whatever ffmpeg made of the cut read.
                 checkRead(InputSide.REFERENCE, ref, refInput, refBypass);
@@ -245,10 +258,20 @@ public final class JobExecutor implements AutoCloseable {
     }
 
     private VmafScores score(ScoreRequest request, AssetUri ref, AssetUri dis, PreparedInput refInput, PreparedInput disInput,
-                             JobObserver observer) throws JobException, InterruptedException {
+                             JobObserver observer, long deadline) throws JobException, InterruptedException {
         long t0 = System.nanoTime();
+        JobWatchdog watchdog = new JobWatchdog(Thread.currentThread(), stallTimeout, deadline,
+                List.of(refInput::abortReads, disInput::abortReads));
         try {
-            return scorer.score(request);
+            return scorer.score(request.withProgress(watchdog.watching(request.progress())));
+        } catch (InterruptedException e) {
+            watchdog.close();
+            Optional<String> verdict = watchdog.verdict();
+            if (verdict.isPresent()) {
+                Thread.interrupted(); // the watchdog's interrupt, answered here: the job fails, it was not cancelled
+                throw new JobException("reference " + ref.input() + " and distorted " + dis.input() + ": " + verdict.get(), e);
+            }
+            throw e;
         } catch (ScoringException e) {
             Optional<InputSide> side = e.side();
             if (side.isPresent()) {
@@ -259,6 +282,7 @@ public final class JobExecutor implements AutoCloseable {
             }
             throw new JobException("scoring failed: " + e.getMessage(), e);
         } finally {
+            watchdog.close();
             observer.scored(System.nanoTime() - t0);
         }
     }

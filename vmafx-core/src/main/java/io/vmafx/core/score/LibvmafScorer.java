@@ -109,14 +109,15 @@ public final class LibvmafScorer implements Scorer {
             if (unavailable.isPresent()) {
                 throw new ScoringException(unavailable.get());
             }
+            long[] expected = new long[2];
             for (InputSide side : InputSide.values()) {
                 checkLocation(request, side);
-                checkRawSize(request, side);
+                expected[side.ordinal()] = expectedFrames(request, side);
             }
             try (PrivateTempDir tmp = PrivateTempDir.create(tempRoot)) {
                 List<Path> modelFiles = linkModels(request.options(), tmp.path());
                 VideoFormat[] formats = probe(request, tmp.path());
-                return run(request, formats[0], formats[1], modelFiles, tmp.path());
+                return run(request, formats[0], formats[1], modelFiles, tmp.path(), expected);
             }
         } finally {
             request.progress().done();
@@ -136,27 +137,53 @@ public final class LibvmafScorer implements Scorer {
      * A local raw file must be a whole, non-zero number of frames; a URL's, or a pipe's (whose size says nothing), is
      * checked from what ffprobe says.
      */
-    private static void checkRawSize(ScoreRequest request, InputSide side) throws ScoringException {
-        if (!sizeCheckedUpFront(request, side)) {
-            return;
-        }
+    /**
+     * How many frames {@code side} holds by its size, for the inputs whose layout says so: a raw file (every frame
+     * {@link RawVideoFormat#frameBytes()}) and a y4m whose frames carry no parameters; -1 for any other input or
+     * when its size cannot be learnt. ffmpeg drops a partial last frame of either without a word, so a size that is
+     * not a whole number of frames fails here, before anything runs.
+     */
+    private static long expectedFrames(ScoreRequest request, InputSide side) throws ScoringException {
         RawVideoFormat raw = request.raw(side);
-        Path path = Path.of(FilterGraph.openName(request.location(side)));
-        long size;
-        try {
-            size = Files.size(path);
-        } catch (IOException e) {
-            return; // the probe says why it cannot be opened
+        Optional<InputBytes> bytes = InputBytes.of(request.location(side));
+        if (bytes.isEmpty()) {
+            return -1;
         }
-        if (size == 0) {
-            throw new ScoringException("no video frames: the file is empty", side);
+        long size = bytes.get().size();
+        if (raw != null) {
+            if (size == 0) {
+                throw new ScoringException("no video frames: the file is empty", side);
+            }
+            if (size % raw.frameBytes() != 0) {
+                throw new ScoringException(notWholeFrames(raw, size), side);
+            }
+            return size / raw.frameBytes();
         }
-        if (size % raw.frameBytes() != 0) {
-            throw new ScoringException(notWholeFrames(raw, size), side);
+        Optional<Y4mHeader> y4m = Y4mHeader.parse(bytes.get().head());
+        if (y4m.isEmpty() || !plainFrames(bytes.get().head(), y4m.get())) {
+            return -1;
         }
+        long body = size - y4m.get().headerBytes();
+        long frame = y4m.get().frameBytes();
+        if (body % frame != 0) {
+            throw new ScoringException(String.format(Locale.ROOT, "truncated: %d whole %dx%d frames, then %d of the %d"
+                    + " bytes of frame %d", body / frame, y4m.get().width(), y4m.get().height(), body % frame, frame,
+                    body / frame + 1), side);
+        }
+        return body / frame;
     }
 
-    /** Whether {@code side} is a raw regular file, whose size {@link #checkRawSize} checks before anything runs. */
+    /** Whether the y4m's first frame marker is a bare {@code FRAME\n} (a frame with parameters has another length). */
+    private static boolean plainFrames(byte[] head, Y4mHeader header) {
+        byte[] marker = "FRAME\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int at = header.headerBytes();
+        if (head.length < at + marker.length) {
+            return head.length == at; // a header and no frame at all: zero frames, counted as such
+        }
+        return java.util.Arrays.equals(head, at, at + marker.length, marker, 0, marker.length);
+    }
+
+    /** Whether {@code side} is a raw regular file, whose size {@link #expectedFrames} checks before anything runs. */
     private static boolean sizeCheckedUpFront(ScoreRequest request, InputSide side) {
         String location = request.location(side);
         return request.isRaw(side) && !FilterGraph.isUrl(location)
@@ -226,7 +253,7 @@ public final class LibvmafScorer implements Scorer {
     }
 
     private VmafScores run(ScoreRequest request, VideoFormat reference, VideoFormat distorted, List<Path> modelFiles,
-                           Path dir) throws ScoringException, InterruptedException {
+                           Path dir, long[] expectedFrames) throws ScoringException, InterruptedException {
         ScoreOptions options = request.options();
         Path log = dir.resolve("libvmaf.json");
         String models = FilterGraph.modelOption(options, modelFiles);
@@ -264,6 +291,16 @@ public final class LibvmafScorer implements Scorer {
         }
         if (!run.stderr().isEmpty()) {
             throw readFailure(request, run.stderr(), dir);
+        }
+        for (InputSide side : InputSide.values()) {
+            long decoded = counts.get(side == InputSide.REFERENCE ? FilterGraph.REFERENCE_FRAMES : FilterGraph.DISTORTED_FRAMES);
+            long held = expectedFrames[side.ordinal()];
+            if (held >= 0 && decoded != held) {
+                // The file's size said one thing when the job began and the decoder saw another: it was cut, grew or
+                // was replaced while read, or its storage returned short reads (a full cache disk).
+                throw new ScoringException("read " + decoded + " of its " + held + " frames: the input changed or its"
+                        + " storage cut the read short", side);
+            }
         }
         FrameCounts frames = checkCounts(request, counts.get(FilterGraph.REFERENCE_FRAMES),
                 counts.get(FilterGraph.DISTORTED_FRAMES), counts.get(FilterGraph.COMPARED));

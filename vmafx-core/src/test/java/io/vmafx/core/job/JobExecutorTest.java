@@ -70,7 +70,12 @@ class JobExecutorTest {
     }
 
     private JobExecutor executor(StorageProvider local, io.vmafx.spi.bypass.BypassProvider bypass) throws Exception {
-        NodeConfig config = NodeConfig.load(Map.of(), Map.of(), TestMedia.root());
+        return executor(local, bypass, Map.of());
+    }
+
+    private JobExecutor executor(StorageProvider local, io.vmafx.spi.bypass.BypassProvider bypass, Map<String, String> env)
+            throws Exception {
+        NodeConfig config = NodeConfig.load(env, Map.of(), TestMedia.root());
         ProviderRegistry registry = ProviderRegistry.of(List.of(local), List.of());
         executor = new JobExecutor(new StorageRouter(registry, config, StorageMode.LOCAL), config,
                 config.uriRules(java.util.Set.of(), java.util.Set.of()), Node.scorer(config),
@@ -298,6 +303,53 @@ class JobExecutorTest {
                 .run(JobRequest.of("/clips/ref.yuv", degraded.toString()), ProgressListener.NONE));
         assertEquals("reference /clips/ref.yuv: raw .yuv input needs --width, --height and --pix-fmt", e.getMessage());
         assertTrue(prepared.isEmpty());
+    }
+
+    /** A distorted input that is a FIFO nobody writes: ffprobe blocks opening it, as on a read that never returns. */
+    private StorageProvider blockingDistorted(Path fifo) throws Exception {
+        new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor();
+        return new Recording(new LocalStorageProvider()) {
+            @Override
+            public PreparedInput prepare(AssetUri uri, NodeSettings s) throws StorageException, InterruptedException {
+                PreparedInput real = super.prepare(uri, s);
+                if (!uri.input().equals(degraded.toString())) {
+                    return real;
+                }
+                PreparedInput pipe = PreparedInput.of("local", fifo.toString(), real::close)
+                        .withReadAbort(() -> aborts.incrementAndGet() > 0);
+                prepared.remove(real);
+                prepared.add(pipe);
+                return pipe;
+            }
+        };
+    }
+
+    private final java.util.concurrent.atomic.AtomicInteger aborts = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Test
+    void aStalledJobFailsNamingItsInputsAbortsTheirReadsAndReleasesBoth() throws Exception {
+        JobExecutor ex = executor(blockingDistorted(tmp.resolve("stalled.y4m")), null, Map.of("VMAFX_STALL_TIMEOUT", "700ms"));
+        long t0 = System.nanoTime();
+        JobException e = assertThrows(JobException.class,
+                () -> ex.run(JobRequest.of(reference.toString(), degraded.toString()), ProgressListener.NONE));
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals("reference " + reference + " and distorted " + degraded + ": stalled: no frame compared for 700 ms"
+                + " after 0 frames; its blocked reads were aborted", e.getMessage());
+        assertTrue(millis < 10_000, "fails soon after the stall timeout, took " + millis + " ms");
+        assertEquals(1, aborts.get(), "the blocking input's reads were aborted once");
+        assertFalse(Thread.currentThread().isInterrupted(), "the watchdog's interrupt does not leak to the caller");
+        waitFor(() -> ffmpegChildren() == 0, "ffprobe to be gone");
+        assertAllReleased(2);
+    }
+
+    @Test
+    void aJobPastItsDeadlineFails() throws Exception {
+        JobExecutor ex = executor(blockingDistorted(tmp.resolve("slow.y4m")), null,
+                Map.of("VMAFX_STALL_TIMEOUT", "0", "VMAFX_JOB_DEADLINE", "500ms"));
+        JobException e = assertThrows(JobException.class,
+                () -> ex.run(JobRequest.of(reference.toString(), degraded.toString()), ProgressListener.NONE));
+        assertTrue(e.getMessage().endsWith(": ran past its deadline; its blocked reads were aborted"), e.getMessage());
+        assertAllReleased(2);
     }
 
     @Test

@@ -108,17 +108,18 @@ class SizesAndFramesTest {
     }
 
     @Test
-    void rawUrlThatIsNotWholeFramesFailsFromFfprobesMessage() throws Exception {
+    void rawUrlThatIsNotWholeFramesFailsBeforeScoring() throws Exception {
         byte[] whole = Files.readAllBytes(ScoreTools.src01Distorted());
         try (LoopbackHttpServer http = LoopbackHttpServer.start()) {
             http.serve("/part.yuv", Arrays.copyOf(whole, 1_000_000)).serve("/whole.yuv", whole);
-            String expected = "not a whole number of 576x324 yuv420p10le frames: its last frame has 440128 of 559872"
-                    + " bytes; check its size and pixel format";
+            // The size comes from one ranged GET (Content-Range), so the URL fails up front like a local file.
+            String expected = "not a whole number of 576x324 yuv420p10le frames (559872 bytes each): 1000000 bytes are 1"
+                    + " frames and 440128 bytes; check its size and pixel format";
             ScoringException distorted = assertThrows(ScoringException.class, () -> score(
                     ScoreTools.againstSrc01Reference(http.url("/part.yuv"), SRC01)));
             assertEquals(expected, distorted.getMessage());
             assertEquals(Optional.of(InputSide.DISTORTED), distorted.side());
-            // Both inputs URLs of one layout: ffmpeg's message names neither; the scorer finds the one at fault.
+            // Both inputs URLs of one layout: each is sized on its own, so the one at fault is named.
             ScoringException reference = assertThrows(ScoringException.class, () -> score(new ScoreRequest(
                     http.url("/part.yuv"), http.url("/whole.yuv"), SRC01, SRC01, ScoreOptions.DEFAULTS,
                     ProgressListener.NONE)));
@@ -216,18 +217,34 @@ class SizesAndFramesTest {
     }
 
     @Test
-    void truncatedY4mLosesItsPartialFrameSilentlyAndTheCountsTell() throws Exception {
-        // ffmpeg's y4m demuxer drops a partial last frame without a word: only the frame counts show the cut.
+    void truncatedY4mFailsNamingTheWholeFramesAndThePartialOne() throws Exception {
+        // ffmpeg's y4m demuxer drops a partial last frame without a word: the scorer checks the size against the
+        // header's frame layout itself, so a cut file fails, even when common frames are allowed.
         Path y4m = ScoreTools.encode(ScoreTools.src01Distorted(), SRC01, clips.resolve("dis.y4m"),
                 "-pix_fmt", "yuv420p10le", "-strict", "-1");
         Path cut = Files.write(clips.resolve("cut.y4m"), Arrays.copyOf(Files.readAllBytes(y4m), (int) Files.size(y4m) - 1000));
+        String expected = "truncated: 2 whole 576x324 frames, then 558878 of the 559878 bytes of frame 3";
         ScoringException e = assertThrows(ScoringException.class, () -> score(
                 ScoreTools.againstSrc01Reference(cut.toString(), null)));
-        assertEquals("frame counts differ: reference 3 frames, distorted 2 frames; ask for common frames"
-                + " (--common-frames, or common_frames in a job) to score the first 2", e.getMessage());
-        VmafScores common = score(ScoreTools.againstSrc01Reference(cut.toString(), null).withOptions(
+        assertEquals(expected, e.getMessage());
+        assertEquals(Optional.of(InputSide.DISTORTED), e.side());
+        ScoringException common = assertThrows(ScoringException.class, () -> score(
+                ScoreTools.againstSrc01Reference(cut.toString(), null).withOptions(
+                new ScoreOptions(List.of(VmafModel.DEFAULT), List.of(), 1, Scaling.BICUBIC, true))));
+        assertEquals(expected, common.getMessage());
+        try (LoopbackHttpServer http = LoopbackHttpServer.start()) {
+            http.serve("/cut.y4m", Files.readAllBytes(cut));
+            ScoringException url = assertThrows(ScoringException.class, () -> score(
+                    ScoreTools.againstSrc01Reference(http.url("/cut.y4m"), null)));
+            assertEquals(expected, url.getMessage(), "a URL is sized by a ranged GET, the same check");
+        }
+        // Cut at a frame boundary, a y4m is a shorter video: the frame counts tell.
+        long header = Files.size(y4m) - 3 * (SRC01.frameBytes() + 6);
+        Path twoFrames = Files.write(clips.resolve("two.y4m"), Arrays.copyOf(Files.readAllBytes(y4m),
+                (int) (header + 2 * (SRC01.frameBytes() + 6))));
+        VmafScores shorter = score(ScoreTools.againstSrc01Reference(twoFrames.toString(), null).withOptions(
                 new ScoreOptions(List.of(VmafModel.DEFAULT), List.of(), 1, Scaling.BICUBIC, true)));
-        assertEquals(new FrameCounts(3, 2, 2, 2), common.counts());
+        assertEquals(new FrameCounts(3, 2, 2, 2), shorter.counts());
         assertNothingLeft(tmp);
     }
 
