@@ -16,7 +16,11 @@ import io.vmafx.spi.Availability;
 import io.vmafx.spi.bypass.BypassException;
 import io.vmafx.spi.bypass.BypassProvider;
 import io.vmafx.spi.storage.StorageProvider;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -24,6 +28,10 @@ import java.util.Set;
 /**
  * A running node: its configuration, the providers it found, the router, the bypass (when on and usable) and
  * the executor. {@link #close()} releases every provider's pool, mount and probe.
+ *
+ * <p>Starting, it first removes what killed nodes left on this machine (their rclone processes, mounts and
+ * temporary files, whose credentials would otherwise stay usable): every provider's {@code reapLeftovers} and the
+ * stale directories beside its own {@link RuntimeDir}. What it removed is logged at {@code info}.
  */
 public final class Node implements AutoCloseable {
 
@@ -35,15 +43,17 @@ public final class Node implements AutoCloseable {
     private final BypassProvider bypass;
     private final String bypassStatus;
     private final JobExecutor executor;
+    private final RuntimeDir runtimeDir;
 
     private Node(NodeConfig config, ProviderRegistry registry, StorageRouter router, BypassProvider bypass,
-                 String bypassStatus, JobExecutor executor) {
+                 String bypassStatus, JobExecutor executor, RuntimeDir runtimeDir) {
         this.config = config;
         this.registry = registry;
         this.router = router;
         this.bypass = bypass;
         this.bypassStatus = bypassStatus;
         this.executor = executor;
+        this.runtimeDir = runtimeDir;
     }
 
     /** Discovers providers in the node's module layer and the plugins directory, then {@link #start(NodeConfig, ProviderRegistry, Map)}. */
@@ -57,6 +67,7 @@ public final class Node implements AutoCloseable {
      * @throws ConfigException a provider rejected one of its settings (the message names the variable)
      */
     public static Node start(NodeConfig config, ProviderRegistry registry, Map<String, String> env) throws ConfigException {
+        RuntimeDir runtimeDir = null;
         try {
             registry.problems().forEach(p -> LOG.log(System.Logger.Level.WARNING, p));
             Set<String> pluginSchemes = new HashSet<>();
@@ -73,18 +84,59 @@ public final class Node implements AutoCloseable {
                     throw new ConfigException(e.getMessage());
                 }
             }
+            long t0 = System.nanoTime();
+            List<String> reaped = new ArrayList<>();
+            try {
+                runtimeDir = RuntimeDir.open(Path.of(System.getProperty("java.io.tmpdir")));
+                reaped.addAll(runtimeDir.reaped());
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "no private temporary directory for the node (" + e.getMessage()
+                        + "); the scorers use " + System.getProperty("java.io.tmpdir") + " directly");
+            }
+            reaped.addAll(reapLeftovers(config, registry));
+            long reapMillis = (System.nanoTime() - t0) / 1_000_000;
+            if (reaped.isEmpty()) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "start-up: nothing left by killed nodes (checked in " + reapMillis + " ms)");
+            } else {
+                LOG.log(System.Logger.Level.INFO, "start-up: removed " + reaped.size() + " things killed nodes left, in " + reapMillis + " ms");
+                reaped.forEach(line -> LOG.log(System.Logger.Level.INFO, "start-up: " + line));
+            }
             String[] status = new String[1];
             BypassProvider bypass = startBypass(config, registry, status);
+            Path tempRoot = runtimeDir == null ? null : runtimeDir.path();
             Scorer scorer = config.scorer().equals("vmaf")
-                    ? new VmafCliScorer(config.get(Variable.VMAF_BIN).orElse("vmaf"), Runtime.getRuntime().availableProcessors())
-                    : new FfmpegLibvmafScorer(config.ffmpeg(), Runtime.getRuntime().availableProcessors());
+                    ? new VmafCliScorer(config.get(Variable.VMAF_BIN).orElse("vmaf"), Runtime.getRuntime().availableProcessors(), tempRoot)
+                    : new FfmpegLibvmafScorer(config.ffmpeg(), Runtime.getRuntime().availableProcessors(), tempRoot);
             String noBypass = config.bypassEnabled() ? "bypass is " + status[0] : JobExecutor.BYPASS_OFF;
             JobExecutor executor = new JobExecutor(router, config, rules, scorer, config.model().orElse(null), bypass, noBypass);
-            return new Node(config, registry, router, bypass, status[0], executor);
+            return new Node(config, registry, router, bypass, status[0], executor, runtimeDir);
         } catch (ConfigException | RuntimeException e) {
             registry.close();
+            if (runtimeDir != null) {
+                runtimeDir.close();
+            }
             throw e;
         }
+    }
+
+    /** Every installed provider's {@code reapLeftovers}, storage and bypass alike; a provider that throws is skipped. */
+    private static List<String> reapLeftovers(NodeConfig config, ProviderRegistry registry) {
+        List<String> lines = new ArrayList<>();
+        for (ProviderRegistry.Found<StorageProvider> f : registry.storages()) {
+            try {
+                lines.addAll(f.provider().reapLeftovers(config));
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "storage " + f.name() + ": removing what killed nodes left failed: " + e);
+            }
+        }
+        for (ProviderRegistry.Found<BypassProvider> f : registry.bypasses()) {
+            try {
+                lines.addAll(f.provider().reapLeftovers(config));
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "bypass " + f.name() + ": removing what killed nodes left failed: " + e);
+            }
+        }
+        return lines;
     }
 
     private static BypassProvider startBypass(NodeConfig config, ProviderRegistry registry, String[] status)
@@ -154,5 +206,8 @@ public final class Node implements AutoCloseable {
     public void close() {
         executor.close();
         registry.close();
+        if (runtimeDir != null) {
+            runtimeDir.close();
+        }
     }
 }
