@@ -27,6 +27,7 @@ final class RcloneMount implements PooledMember {
     private static final System.Logger LOG = System.getLogger(RcloneMount.class.getName());
     /** After the unmount rclone only flushes its cache metadata; a few seconds is plenty. */
     static final Duration STOP_GRACE = Duration.ofSeconds(5);
+    static final Duration ABORTED_STOP_GRACE = Duration.ofSeconds(1);
 
     private final String root;
     private final Path dir;
@@ -251,7 +252,8 @@ final class RcloneMount implements PooledMember {
     public void stop() {
         stopping = true;
         boolean unmounted = fusermount.unmount(dir);
-        process.stop(STOP_GRACE);
+        // An aborted mount's rclone has nothing to finish (it may be the reason reads stalled): a short grace.
+        process.stop(aborted ? ABORTED_STOP_GRACE : STOP_GRACE);
         // A dead rclone's mount can be unmounted now if the first try found it busy.
         if (!unmounted) {
             unmounted = fusermount.unmount(dir);

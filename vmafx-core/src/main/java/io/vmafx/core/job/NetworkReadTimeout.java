@@ -27,7 +27,7 @@ public final class NetworkReadTimeout {
      * Added for a loopback URL (an http-serve process's): rclone waits up to the timeout for the remote itself and
      * then answers with an error, which says more than ffmpeg's own "Connection timed out" would.
      */
-    static final Duration LOOPBACK_MARGIN = Duration.ofSeconds(10);
+    static final Duration LOOPBACK_MARGIN = Duration.ofSeconds(5);
 
     private NetworkReadTimeout() {
     }
