@@ -67,7 +67,7 @@ public final class Orphans {
         List<String> lines = new ArrayList<>();
         for (Orphan o : orphans) {
             boolean killed = false;
-            if (o.process().isAlive()) {
+            if (running(o.process())) {
                 o.process().destroyForcibly();
                 killed = true;
             }
@@ -76,7 +76,7 @@ public final class Orphans {
         }
         awaitExit(orphans, KILL_WAIT_MILLIS);
         for (Orphan o : orphans) {
-            if (o.process().isAlive()) {
+            if (running(o.process())) {
                 LOG.log(System.Logger.Level.WARNING, "cannot stop " + o.command() + " (pid " + o.process().pid() + "), left by " + o.owner());
             }
         }
@@ -179,17 +179,32 @@ public final class Orphans {
         }
     }
 
+    /**
+     * Whether {@code p} still runs. A zombie does not: it has exited and only waits for its new parent (init, or a
+     * subreaper) to collect its status, which some inits do only every second or so.
+     */
+    static boolean running(ProcessHandle p) {
+        if (!p.isAlive()) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(PROC.resolve(Long.toString(p.pid())).resolve("stat"), StandardCharsets.ISO_8859_1);
+            int close = stat.lastIndexOf(')');
+            return close < 0 || close + 2 >= stat.length() || stat.charAt(close + 2) != 'Z';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Waits up to {@code millis} until every orphan has exited. Polled: they are not this JVM's children, and the
+     * JDK's {@code onExit} for other processes first looks after 300 ms.
+     */
     private static void awaitExit(List<Orphan> orphans, long millis) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        for (Orphan o : orphans) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return;
-            }
+        while (orphans.stream().anyMatch(o -> running(o.process())) && System.nanoTime() < deadline) {
             try {
-                o.process().onExit().get(left, TimeUnit.NANOSECONDS);
-            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-                // still there, or cannot tell: the next step decides
+                Thread.sleep(10);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

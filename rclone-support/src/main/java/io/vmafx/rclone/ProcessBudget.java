@@ -126,9 +126,10 @@ public final class ProcessBudget {
                     continue;
                 }
                 if (deadline.expired()) {
-                    throw new Exhausted(limit, held + " rclone processes run already (" + MAX_PROCESSES + " = " + limit
-                            + "), each for an input of a running job, and none was free within " + deadline.describe()
-                            + ", so " + what + " cannot start");
+                    throw new Exhausted(limit, (held == 1 ? "1 rclone process runs" : held + " rclone processes run")
+                            + " already (" + MAX_PROCESSES + " = " + limit + "), " + (held == 1 ? "it serves" : "each serving")
+                            + " an input of a running job, and none was free within " + deadline.describe() + ", so " + what
+                            + " cannot start");
                 }
                 if (!waited) {
                     waited = true;

@@ -298,7 +298,7 @@ class LeasePoolTest {
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertTrue(ms >= 350 && ms < 3_000, "waited for its deadline: " + ms + " ms");
             assertEquals(1, e.limit());
-            assertEquals("1 rclone processes run already (VMAFX_RCLONE_MAX_PROCESSES = 1), each for an input of a running job, and"
+            assertEquals("1 rclone process runs already (VMAFX_RCLONE_MAX_PROCESSES = 1), it serves an input of a running job, and"
                     + " none was free within 400 ms, so the test process for b cannot start", e.getMessage());
             assertTrue(a.member().isAlive(), "a leased member is never stopped for room");
             assertEquals(1, budget.held());
