@@ -40,6 +40,9 @@ public final class Orphans {
     private static final long TERM_GRACE_MILLIS = 3_000;
     private static final long KILL_WAIT_MILLIS = 2_000;
     private static final int MAX_COMMAND = 160;
+    private static final long RESCAN_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static long lastScan; // guarded by Orphans.class
+    private static Optional<Path> lastRclone = Optional.empty(); // guarded by Orphans.class
 
     /** One process a gone node left: its handle, its owner and its command line (shortened, for the log). */
     record Orphan(ProcessHandle process, NodeProcess owner, String command) {
@@ -50,12 +53,22 @@ public final class Orphans {
 
     /**
      * Stops every orphan: SIGTERM, then SIGKILL for those still there after {@value #TERM_GRACE_MILLIS} ms. Never
-     * throws; takes a few milliseconds when there is nothing to reap.
+     * throws; takes a few milliseconds when there is nothing to reap. A second call within a second of the last one
+     * (the other provider, as the same node starts) does nothing.
      *
      * @param rclone the configured rclone binary, when known: a process running it counts as rclone whatever its name
      * @return one line per process stopped, for the node's log
      */
     public static List<String> reap(Optional<Path> rclone) {
+        synchronized (Orphans.class) {
+            // Both providers reap when a node starts: the second pass, a moment later, would only read /proc again.
+            long now = System.nanoTime();
+            if (lastScan != 0 && now - lastScan < RESCAN_NANOS && rclone.equals(lastRclone)) {
+                return List.of();
+            }
+            lastScan = now;
+            lastRclone = rclone;
+        }
         List<Orphan> orphans = find(rclone);
         if (orphans.isEmpty()) {
             return List.of();

@@ -89,6 +89,7 @@ public final class Node implements AutoCloseable {
             try {
                 runtimeDir = RuntimeDir.open(Path.of(System.getProperty("java.io.tmpdir")));
                 reaped.addAll(runtimeDir.reaped());
+                LOG.log(System.Logger.Level.DEBUG, () -> "start-up: runtime directory ready in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
             } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "no private temporary directory for the node (" + e.getMessage()
                         + "); the scorers use " + System.getProperty("java.io.tmpdir") + " directly");
@@ -123,15 +124,21 @@ public final class Node implements AutoCloseable {
     private static List<String> reapLeftovers(NodeConfig config, ProviderRegistry registry) {
         List<String> lines = new ArrayList<>();
         for (ProviderRegistry.Found<StorageProvider> f : registry.storages()) {
+            long t0 = System.nanoTime();
             try {
                 lines.addAll(f.provider().reapLeftovers(config));
+                LOG.log(System.Logger.Level.DEBUG, () -> "start-up: storage " + f.name() + " checked for leftovers in "
+                        + (System.nanoTime() - t0) / 1_000_000 + " ms");
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "storage " + f.name() + ": removing what killed nodes left failed: " + e);
             }
         }
         for (ProviderRegistry.Found<BypassProvider> f : registry.bypasses()) {
+            long t0 = System.nanoTime();
             try {
                 lines.addAll(f.provider().reapLeftovers(config));
+                LOG.log(System.Logger.Level.DEBUG, () -> "start-up: bypass " + f.name() + " checked for leftovers in "
+                        + (System.nanoTime() - t0) / 1_000_000 + " ms");
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "bypass " + f.name() + ": removing what killed nodes left failed: " + e);
             }
