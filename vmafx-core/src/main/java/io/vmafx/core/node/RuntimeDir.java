@@ -17,8 +17,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The node process's own temporary directory, {@code <java.io.tmpdir>/vmafx-node-<user>/<node process id>/}
- * (both 0700): the scorers make their per-run directories in it, and those hold what must not outlive the node,
+ * The node's own temporary directory, {@code <java.io.tmpdir>/vmafx-node-<user>/<node process id>/node-*}
+ * (all 0700): the scorers make their per-run directories in it, and those hold what must not outlive the node,
  * such as ffmpeg's input lists with an http-serve URL's credentials in them.
  *
  * <p>{@link #close()} removes it with the node. A node that was killed cannot, so {@link #open} first removes the
@@ -30,17 +30,20 @@ final class RuntimeDir implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RuntimeDir.class.getName());
 
     private final Path base;
+    private final Path processDir;
     private final Path session;
     private final List<String> reaped;
 
-    private RuntimeDir(Path base, Path session, List<String> reaped) {
+    private RuntimeDir(Path base, Path processDir, Path session, List<String> reaped) {
         this.base = base;
+        this.processDir = processDir;
         this.session = session;
         this.reaped = reaped;
     }
 
     /**
-     * Removes the stale directories below {@code <tmp>/vmafx-node-<user>/} and makes this process's.
+     * Removes the stale directories below {@code <tmp>/vmafx-node-<user>/} and makes this node's: a directory of its
+     * own ({@code node-*}) in its process's, since one JVM may run several nodes (the benches do).
      *
      * @throws IOException when the directory cannot be made, or the base is not a private directory of this user
      */
@@ -48,20 +51,19 @@ final class RuntimeDir implements AutoCloseable {
         Path base = tmp.resolve("vmafx-node-" + System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_"));
         NodeProcess self = NodeProcess.current();
         for (int attempt = 1; ; attempt++) {
-            privateDirectory(base);
-            List<String> reaped = removeStale(base, self);
-            Path session = base.resolve(self.id());
             try {
-                Files.createDirectory(session, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-                return new RuntimeDir(base, session, reaped);
+                privateDirectory(base);
+                List<String> reaped = removeStale(base, self);
+                Path processDir = base.resolve(self.id());
+                privateDirectory(processDir);
+                Path session = Files.createTempDirectory(processDir, "node-",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                return new RuntimeDir(base, processDir, session, reaped);
             } catch (NoSuchFileException e) {
-                // Another node removed the empty base between our two steps: once more.
+                // Another node removed an empty directory between our steps: once more.
                 if (attempt >= 3) {
                     throw e;
                 }
-            } catch (FileAlreadyExistsException e) {
-                // A directory with our own id: left by this very process (a node closed and started again)
-                deleteTree(session);
             }
         }
     }
@@ -115,7 +117,10 @@ final class RuntimeDir implements AutoCloseable {
         return reaped;
     }
 
-    /** Removes this process's directory with everything in it, and the base when that leaves it empty. */
+    /**
+     * Removes this node's directory with everything in it, then its process's and the base when that leaves them
+     * empty (another node of this JVM, or another node process, may be using them).
+     */
     @Override
     public void close() {
         try {
@@ -123,10 +128,12 @@ final class RuntimeDir implements AutoCloseable {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot remove " + session + ": " + e);
         }
-        try {
-            Files.deleteIfExists(base); // only when empty: another node may be using it
-        } catch (IOException e) {
-            // not empty, or gone
+        for (Path dir : List.of(processDir, base)) {
+            try {
+                Files.deleteIfExists(dir); // an rmdir: only when empty
+            } catch (IOException e) {
+                // not empty, or gone
+            }
         }
     }
 
