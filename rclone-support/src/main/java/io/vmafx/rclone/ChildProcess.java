@@ -1,5 +1,6 @@
 package io.vmafx.rclone;
 
+import io.vmafx.spi.NodeProcess;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -13,6 +14,11 @@ import java.util.regex.Pattern;
 /**
  * A child process the node owns: started with stdin from {@code /dev/null}, both output streams drained
  * continuously (the last lines of stderr kept for error messages), and stopped for sure by {@link #stop}.
+ *
+ * <p>It does not outlive the node either: it is forked by the {@link Spawner}, which makes the kernel kill it when
+ * the node dies however it dies, and it carries the node's {@link NodeProcess} id in its environment
+ * ({@value NodeProcess#ENVIRONMENT}), by which the next node tells it from everybody else's processes and reaps it
+ * if it is still there ({@link Orphans}).
  *
  * <p>The providers start {@code rclone serve http}, {@code rclone mount} and {@code fusermount3} through it.
  * Thread-safe.
@@ -68,7 +74,8 @@ public final class ChildProcess {
             throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().putAll(environment);
-        ChildProcess child = new ChildProcess(label, builder.start(), stdoutCapture);
+        builder.environment().put(NodeProcess.ENVIRONMENT, NodeProcess.current().id());
+        ChildProcess child = new ChildProcess(label, Spawner.start(builder), stdoutCapture);
         child.stdout.start();
         child.stderr.start();
         LOG.log(System.Logger.Level.DEBUG, () -> "started " + label + " as pid " + child.pid());

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -21,6 +22,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * member are serialized per key (acquirers for the same key wait, other keys go on), so the start of a new
  * {@code rclone mount} never races the unmount of the old one at the same mount point. Slow work (starting,
  * stopping) runs outside every lock that another key's acquire would need.
+ *
+ * <p>Members count against a {@link ProcessBudget}, shared with the node's other pools: a start takes a permit
+ * (stopping the member idle longest, in any pool, when none is free, or waiting for one up to the prepare's
+ * deadline), a stop gives it back.
  *
  * @param <K> the key, a remote root
  * @param <M> the pooled member
@@ -41,6 +46,8 @@ public final class LeasePool<K, M extends PooledMember> implements AutoCloseable
         final Duration idle;
         int leases;
         boolean retired;
+        /** When the last lease was given back ({@link System#nanoTime()}), for choosing whom to stop for room. */
+        long idleSince;
         ScheduledFuture<?> idleTask;
 
         Entry(M member, Duration idle) {
@@ -67,6 +74,8 @@ public final class LeasePool<K, M extends PooledMember> implements AutoCloseable
     }
 
     private final String name;
+    private final ProcessBudget budget;
+    private final ProcessBudget.Pool room = this::room;
     private final ConcurrentHashMap<K, Slot<M>> slots = new ConcurrentHashMap<>();
     private final Object timerLock = new Object();
     private ScheduledThreadPoolExecutor timer; // guarded by timerLock; made on the first eviction to schedule
@@ -75,10 +84,23 @@ public final class LeasePool<K, M extends PooledMember> implements AutoCloseable
     private final AtomicLong stopped = new AtomicLong();
     private final AtomicLong replaced = new AtomicLong();
     private final AtomicLong evicted = new AtomicLong();
+    private final AtomicLong evictedForRoom = new AtomicLong();
 
-    /** @param name names the eviction thread and log lines ({@code http-serve}) */
+    /**
+     * A pool with a budget of its own (tests; a limit applies only through {@link #acquire(Object, Duration, int,
+     * Deadline, Starter)}).
+     *
+     * @param name names the eviction thread and log lines ({@code http-serve})
+     */
     public LeasePool(String name) {
+        this(name, new ProcessBudget());
+    }
+
+    /** A pool whose members count against {@code budget}: the providers pass {@link ProcessBudget#shared()}. */
+    public LeasePool(String name, ProcessBudget budget) {
         this.name = Objects.requireNonNull(name, "name");
+        this.budget = Objects.requireNonNull(budget, "budget");
+        budget.register(room);
     }
 
     /**
@@ -92,6 +114,22 @@ public final class LeasePool<K, M extends PooledMember> implements AutoCloseable
      * @throws IllegalStateException when the pool is closed
      */
     public <X extends Exception> Lease<M> acquire(K key, Duration idle, Starter<K, M, X> starter) throws X, InterruptedException {
+        try {
+            return acquire(key, idle, Integer.MAX_VALUE, Deadline.after(Duration.ofDays(365)), starter);
+        } catch (ProcessBudget.Exhausted e) {
+            throw new IllegalStateException("no limit, yet the budget is exhausted", e);
+        }
+    }
+
+    /**
+     * Like {@link #acquire(Object, Duration, Starter)}, starting a member only within the budget: at most
+     * {@code limit} members of every pool sharing it at once.
+     *
+     * @throws ProcessBudget.Exhausted when a start is needed, all {@code limit} members serve jobs, and none is
+     *                                 released before {@code deadline}; nothing is leased then
+     */
+    public <X extends Exception> Lease<M> acquire(K key, Duration idle, int limit, Deadline deadline, Starter<K, M, X> starter)
+            throws X, InterruptedException, ProcessBudget.Exhausted {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(idle, "idle");
         while (true) {
@@ -120,13 +158,14 @@ public final class LeasePool<K, M extends PooledMember> implements AutoCloseable
                 }
                 slot.busy = true;
             }
-            return startMember(key, slot, dead, idle, starter);
+            return startMember(key, slot, dead, idle, limit, deadline, starter);
         }
     }
 
-    /** Runs with {@code slot.busy} set: stops the dead member if any, starts a new one, leases it. */
-    private <X extends Exception> Lease<M> startMember(K key, Slot<M> slot, Entry<M> dead, Duration idle,
-                                                       Starter<K, M, X> starter) throws X, InterruptedException {
+    /** Runs with {@code slot.busy} set: stops the dead member if any, takes a permit, starts a new one, leases it. */
+    private <X extends Exception> Lease<M> startMember(K key, Slot<M> slot, Entry<M> dead, Duration idle, int limit,
+                                                       Deadline deadline, Starter<K, M, X> starter)
+            throws X, InterruptedException, ProcessBudget.Exhausted {
         Entry<M> fresh = null;
         try {
             if (dead != null) {
@@ -136,7 +175,14 @@ public final class LeasePool<K, M extends PooledMember> implements AutoCloseable
                 replaced.incrementAndGet();
                 stopMember(dead.member);
             }
-            M member = starter.start(key);
+            budget.acquire(limit, deadline, "the " + name + " process for " + key);
+            M member;
+            try {
+                member = starter.start(key);
+            } catch (Throwable t) {
+                budget.release();
+                throw t;
+            }
             started.incrementAndGet();
             if (closed) {
                 stopMember(member);
@@ -163,6 +209,8 @@ public final class LeasePool<K, M extends PooledMember> implements AutoCloseable
         synchronized (slot) {
             entry.leases--;
             if (entry.leases == 0 && !entry.retired && slot.current == entry && !closed) {
+                entry.idleSince = System.nanoTime();
+                budget.idleAvailable();
                 ScheduledThreadPoolExecutor t = timer();
                 if (t != null) {
                     try {
@@ -177,18 +225,34 @@ public final class LeasePool<K, M extends PooledMember> implements AutoCloseable
 
     /** On the timer thread: stops {@code entry} if it is still current and unleased. */
     private void evict(K key, Slot<M> slot, Entry<M> entry) {
+        evict(key, slot, entry, false);
+    }
+
+    /**
+     * Stops {@code entry} if it is still current and unleased, or, {@code forRoom}, dead (its leases serve nothing);
+     * whether it did.
+     */
+    private boolean evict(K key, Slot<M> slot, Entry<M> entry, boolean forRoom) {
         synchronized (slot) {
-            if (slot.busy || slot.current != entry || entry.leases > 0 || entry.retired) {
-                return; // leased again, replaced or closed since this was scheduled
+            if (slot.busy || slot.current != entry || entry.retired
+                    || (entry.leases > 0 && !(forRoom && !entry.member.isAlive()))) {
+                return false; // leased again, replaced or closed since it was chosen
             }
+            entry.cancelIdle();
             slot.busy = true;
             entry.retired = true;
             entry.idleTask = null;
             slot.current = null;
         }
         try {
-            LOG.log(System.Logger.Level.DEBUG, () -> name + ": stopping the idle process for " + key);
-            evicted.incrementAndGet();
+            if (forRoom) {
+                LOG.log(System.Logger.Level.INFO, () -> name + ": stopping the " + (entry.leases > 0 ? "dead" : "idle") + " process for "
+                        + key + " to make room for another (" + ProcessBudget.MAX_PROCESSES + ")");
+                evictedForRoom.incrementAndGet();
+            } else {
+                LOG.log(System.Logger.Level.DEBUG, () -> name + ": stopping the idle process for " + key);
+                evicted.incrementAndGet();
+            }
             stopMember(entry.member);
         } finally {
             synchronized (slot) {
@@ -197,6 +261,55 @@ public final class LeasePool<K, M extends PooledMember> implements AutoCloseable
                 slot.notifyAll();
             }
         }
+        return true;
+    }
+
+    /** For the budget: the member idle longest, or a dead one, as a way to make room. */
+    private Optional<ProcessBudget.Room> room() {
+        Entry<M> best = null;
+        K bestKey = null;
+        Slot<M> bestSlot = null;
+        long bestSince = Long.MAX_VALUE;
+        for (Map.Entry<K, Slot<M>> e : slots.entrySet()) {
+            Slot<M> slot = e.getValue();
+            Entry<M> current;
+            long since;
+            synchronized (slot) {
+                current = slot.current;
+                if (slot.busy || current == null || current.retired) {
+                    continue;
+                }
+                since = current.leases == 0 ? current.idleSince : Long.MIN_VALUE;
+            }
+            // A leased member counts only when it is dead; isAlive may read a file, so outside the monitor.
+            if (since == Long.MIN_VALUE && current.member.isAlive()) {
+                continue;
+            }
+            if (best == null || since < bestSince) {
+                best = current;
+                bestKey = e.getKey();
+                bestSlot = slot;
+                bestSince = since;
+            }
+        }
+        if (best == null) {
+            return Optional.empty();
+        }
+        Entry<M> chosen = best;
+        K chosenKey = bestKey;
+        Slot<M> chosenSlot = bestSlot;
+        long chosenSince = bestSince;
+        return Optional.of(new ProcessBudget.Room() {
+            @Override
+            public long idleSince() {
+                return chosenSince;
+            }
+
+            @Override
+            public boolean evict() {
+                return LeasePool.this.evict(chosenKey, chosenSlot, chosen, true);
+            }
+        });
     }
 
     /** Removes an empty slot from the map; holds the slot's monitor. */
@@ -214,6 +327,7 @@ public final class LeasePool<K, M extends PooledMember> implements AutoCloseable
             LOG.log(System.Logger.Level.WARNING, name + ": stopping " + member + " failed", e);
         } finally {
             stopped.incrementAndGet();
+            budget.release();
         }
     }
 
@@ -249,7 +363,8 @@ public final class LeasePool<K, M extends PooledMember> implements AutoCloseable
 
     /**
      * Gauges and totals: {@code pool_members} (running), {@code pool_leases} (open leases on running members),
-     * {@code pool_started}, {@code pool_stopped}, {@code pool_replaced} (found dead), {@code pool_evicted} (idle).
+     * {@code pool_started}, {@code pool_stopped}, {@code pool_replaced} (found dead), {@code pool_evicted} (idle),
+     * {@code pool_evicted_for_room} (stopped so that another root's process could start within the budget).
      */
     public Map<String, Number> stats() {
         int members = 0;
@@ -269,6 +384,7 @@ public final class LeasePool<K, M extends PooledMember> implements AutoCloseable
         m.put("pool_stopped", stopped.get());
         m.put("pool_replaced", replaced.get());
         m.put("pool_evicted", evicted.get());
+        m.put("pool_evicted_for_room", evictedForRoom.get());
         return m;
     }
 
@@ -280,6 +396,7 @@ public final class LeasePool<K, M extends PooledMember> implements AutoCloseable
     @Override
     public void close() {
         closed = true;
+        budget.unregister(room);
         boolean interrupted = false;
         for (Map.Entry<K, Slot<M>> e : slots.entrySet()) {
             Slot<M> slot = e.getValue();

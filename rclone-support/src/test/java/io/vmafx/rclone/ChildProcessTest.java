@@ -117,4 +117,51 @@ class ChildProcessTest {
     void aMissingExecutableIsAnIOException() {
         assertThrows(IOException.class, () -> ChildProcess.start("test", List.of("/nonexistent/tool"), Map.of()));
     }
+
+    /**
+     * The kernel's parent-death signal follows the thread that forked: a child started from a short-lived thread (a
+     * pooled prepare thread that ends after a minute idle) must not die with that thread.
+     */
+    @Test
+    void aChildOutlivesTheThreadThatStartedIt() throws Exception {
+        ChildProcess[] started = new ChildProcess[1];
+        Thread t = new Thread(() -> {
+            try {
+                started[0] = ChildProcess.start("test", List.of("sleep", "30"), Map.of());
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+        t.start();
+        t.join();
+        ChildProcess p = started[0];
+        try {
+            Thread.sleep(300);
+            assertTrue(p.isAlive(), "the child died with the thread that asked for it");
+        } finally {
+            p.stop(Duration.ofSeconds(1));
+        }
+    }
+
+    @Test
+    void aChildCarriesTheNodeProcessMarkAndRunsUnderThePdeathsigWrapper() throws Exception {
+        ChildProcess p = ChildProcess.start("test", List.of("sleep", "30"), Map.of());
+        try {
+            String environ = new String(java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc", Long.toString(p.pid()), "environ")),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(List.of(environ.split("\0")).contains(io.vmafx.spi.NodeProcess.ENVIRONMENT + "=" + io.vmafx.spi.NodeProcess.current().id()),
+                    environ);
+            // setpriv execs the command: the pid is the command's, with its own command line.
+            long end = System.nanoTime() + 5_000_000_000L;
+            String cmdline = "";
+            while (System.nanoTime() < end && !(cmdline = new String(java.nio.file.Files.readAllBytes(
+                    java.nio.file.Path.of("/proc", Long.toString(p.pid()), "cmdline")))).startsWith("sleep")) {
+                Thread.sleep(10);
+            }
+            assertEquals("sleep\u000030\u0000", cmdline);
+            assertTrue(Spawner.diesWithParent(), "setpriv with --pdeathsig is on this machine (util-linux, scripts/setup.sh)");
+        } finally {
+            p.stop(Duration.ofSeconds(1));
+        }
+    }
 }

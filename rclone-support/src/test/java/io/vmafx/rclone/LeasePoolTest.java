@@ -240,4 +240,100 @@ class LeasePoolTest {
         assertEquals(0, pool.stats().get("pool_members"));
         pool.close(); // idempotent
     }
+
+    // ---- the process budget, shared by pools
+
+    private static Deadline soon(long millis) {
+        return Deadline.after(Duration.ofMillis(millis));
+    }
+
+    @Test
+    void aFullBudgetStopsTheMemberIdleLongestInAnyPoolSharingIt() throws Exception {
+        ProcessBudget budget = new ProcessBudget();
+        try (LeasePool<String, Fake> serve = new LeasePool<>("serve", budget);
+             LeasePool<String, Fake> mount = new LeasePool<>("mount", budget)) {
+            Lease<Fake> a = serve.acquire("a", LONG, 2, soon(5_000), this::start);
+            Lease<Fake> b = mount.acquire("b", LONG, 2, soon(5_000), this::start);
+            a.close();
+            Thread.sleep(20);
+            b.close();
+            assertEquals(2, budget.held());
+            Lease<Fake> c = mount.acquire("c", LONG, 2, soon(5_000), this::start);
+            assertFalse(a.member().isAlive(), "a, idle longest (and in the other pool), made room");
+            assertTrue(b.member().isAlive(), "b stays: it became idle later");
+            assertEquals(2, budget.held());
+            assertEquals(1L, serve.stats().get("pool_evicted_for_room"));
+            assertEquals(1L, budget.evictions());
+            c.close();
+        }
+        assertEquals(0, budget.held(), "every stop gave its permit back");
+    }
+
+    @Test
+    void withEveryMemberLeasedAStartWaitsForOneToBeReleased() throws Exception {
+        ProcessBudget budget = new ProcessBudget();
+        try (LeasePool<String, Fake> p = new LeasePool<>("test", budget)) {
+            Lease<Fake> a = p.acquire("a", LONG, 1, soon(5_000), this::start);
+            ExecutorService threads = Executors.newSingleThreadExecutor();
+            Future<Lease<Fake>> b = threads.submit(() -> p.acquire("b", LONG, 1, soon(5_000), this::start));
+            Thread.sleep(300);
+            assertFalse(b.isDone(), "b waits: the only process serves a");
+            a.close();
+            Lease<Fake> lease = b.get(5, TimeUnit.SECONDS);
+            assertFalse(a.member().isAlive(), "a's released member made room for b");
+            assertEquals(1L, budget.waits());
+            lease.close();
+            threads.shutdown();
+        }
+    }
+
+    @Test
+    void aStartThatFindsNoRoomBeforeItsDeadlineFailsAndLeasesNothing() throws Exception {
+        ProcessBudget budget = new ProcessBudget();
+        try (LeasePool<String, Fake> p = new LeasePool<>("test", budget)) {
+            Lease<Fake> a = p.acquire("a", LONG, 1, soon(5_000), this::start);
+            long t0 = System.nanoTime();
+            ProcessBudget.Exhausted e = assertThrows(ProcessBudget.Exhausted.class,
+                    () -> p.acquire("b", LONG, 1, soon(400), this::start));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms >= 350 && ms < 3_000, "waited for its deadline: " + ms + " ms");
+            assertEquals(1, e.limit());
+            assertEquals("1 rclone process runs already (VMAFX_RCLONE_MAX_PROCESSES = 1), it serves an input of a running job, and"
+                    + " none was free within 400 ms, so the test process for b cannot start", e.getMessage());
+            assertTrue(a.member().isAlive(), "a leased member is never stopped for room");
+            assertEquals(1, budget.held());
+            assertEquals(1, starts.get(), "b was never started");
+            a.close();
+        }
+        assertEquals(0, budget.held());
+    }
+
+    @Test
+    void aDeadLeasedMemberMakesRoomAndAFailedStartGivesItsPermitBack() throws Exception {
+        ProcessBudget budget = new ProcessBudget();
+        try (LeasePool<String, Fake> p = new LeasePool<>("test", budget)) {
+            Lease<Fake> a = p.acquire("a", LONG, 1, soon(5_000), this::start);
+            a.member().alive = false; // its rclone died under a job that still holds the lease
+            assertThrows(IllegalStateException.class, () -> p.acquire("b", LONG, 1, soon(5_000), k -> {
+                throw new IllegalStateException("rclone would not start");
+            }));
+            assertEquals(1, a.member().stops, "the dead member was cleaned up to make room");
+            assertEquals(0, budget.held(), "the failed start gave its permit back");
+            Lease<Fake> b = p.acquire("b", LONG, 1, soon(5_000), this::start);
+            assertTrue(b.fresh());
+            a.close();
+            b.close();
+        }
+    }
+
+    @Test
+    void theLimitIsAWholeNumberOfOneOrMoreNamedInTheMessage() {
+        assertEquals(ProcessBudget.DEFAULT, ProcessBudget.limit(v -> java.util.Optional.empty()));
+        assertEquals(3, ProcessBudget.limit(v -> java.util.Optional.of(" 3 ")));
+        for (String bad : List.of("0", "-1", "many", "2.5", "99999999999")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ProcessBudget.limit(v -> java.util.Optional.of(bad)));
+            assertTrue(e.getMessage().startsWith("VMAFX_RCLONE_MAX_PROCESSES: expected a whole number"), e.getMessage());
+        }
+    }
 }

@@ -131,6 +131,21 @@ public final class EbpfBypassProvider implements BypassProvider {
     }
 
     /**
+     * Removes the link directories of node processes that are gone, below {@code VMAFX_CACHE_DIR} and its
+     * {@code httpserve/}: hard links a killed node's jobs were reading. Runs whether the bypass is on or off.
+     */
+    @Override
+    public List<String> reapLeftovers(NodeSettings settings) {
+        try {
+            Path cacheDir = Path.of(settings.get(CACHE_DIR).filter(v -> !v.isBlank()).orElse(DEFAULT_CACHE_DIR)).toAbsolutePath();
+            int n = CacheBypass.removeStaleLinks(List.of(cacheDir, cacheDir.resolve("httpserve")));
+            return n == 0 ? List.of() : List.of("removed " + n + " bypass link directories of gone node processes below " + cacheDir);
+        } catch (InvalidPathException e) {
+            return List.of();
+        }
+    }
+
+    /**
      * The cache decision for {@code input}; declines (counted) for an input that is not on a watched mount or not
      * read through a VFS cache, before {@link #start} and after {@link #close}. Never throws.
      */

@@ -1,6 +1,8 @@
 package io.vmafx.storage.fuse;
 
 import io.vmafx.rclone.DirCache;
+import io.vmafx.rclone.NetworkTimeouts;
+import io.vmafx.rclone.ProcessBudget;
 import io.vmafx.spi.NodeSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,9 +25,12 @@ import java.util.Locale;
  * @param idle         {@code VMAFX_MOUNT_IDLE} (default 60 s): how long a mount outlives its last lease
  * @param dirCacheTime {@code VMAFX_RCLONE_DIR_CACHE_TIME} (default 5 s, {@link DirCache}): how long a mount trusts
  *                     its listing of a directory
+ * @param timeouts     {@code VMAFX_READ_TIMEOUT} and {@code VMAFX_RCLONE_CONNECT_TIMEOUT} ({@link NetworkTimeouts}): how
+ *                     long a mount's rclone waits on the remote
+ * @param maxProcesses {@code VMAFX_RCLONE_MAX_PROCESSES} ({@link ProcessBudget}): rclone processes of both modes at once
  */
 record MountSettings(Path mountRoot, Path cacheDir, String cacheMode, long cacheMaxSize, Duration cacheMaxAge,
-                     Duration readyTimeout, Duration idle, Duration dirCacheTime) {
+                     Duration readyTimeout, Duration idle, Duration dirCacheTime, NetworkTimeouts timeouts, int maxProcesses) {
 
     static final String MOUNT_ROOT = "VMAFX_STORAGE_MOUNT_ROOT";
     static final String CACHE_DIR = "VMAFX_CACHE_DIR";
@@ -53,7 +58,8 @@ record MountSettings(Path mountRoot, Path cacheDir, String cacheMode, long cache
             throw new IllegalArgumentException(READY_TIMEOUT + ": must be more than 0");
         }
         Duration idle = settings.duration(IDLE, Duration.ofSeconds(60));
-        return new MountSettings(mountRoot, cacheDir, mode, maxSize, maxAge, ready, idle, DirCache.time(settings));
+        return new MountSettings(mountRoot, cacheDir, mode, maxSize, maxAge, ready, idle, DirCache.time(settings),
+                NetworkTimeouts.of(settings), ProcessBudget.limit(settings));
     }
 
     private static Path absolute(NodeSettings settings, String variable, String fallback) {
@@ -71,10 +77,11 @@ record MountSettings(Path mountRoot, Path cacheDir, String cacheMode, long cache
 
     /**
      * The flags for {@code rclone mount} after the root, the directory and {@code --read-only}: the directory
-     * cache time, then {@link #cacheArgs()}.
+     * cache time, the network timeouts, then {@link #cacheArgs()}.
      */
     List<String> vfsArgs() {
         List<String> args = new ArrayList<>(DirCache.args(dirCacheTime));
+        args.addAll(timeouts.args());
         args.addAll(cacheArgs());
         return args;
     }

@@ -9,7 +9,10 @@ import io.vmafx.rclone.Executables;
 import io.vmafx.rclone.Lazy;
 import io.vmafx.rclone.Lease;
 import io.vmafx.rclone.LeasePool;
+import io.vmafx.rclone.NetworkTimeouts;
+import io.vmafx.rclone.Orphans;
 import io.vmafx.rclone.PrepareCounters;
+import io.vmafx.rclone.ProcessBudget;
 import io.vmafx.rclone.RcloneErrors;
 import io.vmafx.rclone.ReadCheck;
 import io.vmafx.rclone.RcloneTool;
@@ -26,7 +29,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -62,7 +68,7 @@ public final class MountStorageProvider implements StorageProvider {
 
     private final Path devFuse;
     private final String fusermountCommand;
-    private final LeasePool<String, RcloneMount> pool = new LeasePool<>(NAME);
+    private final LeasePool<String, RcloneMount> pool = new LeasePool<>(NAME, ProcessBudget.shared());
     private final PrepareCounters counters = new PrepareCounters();
     /** Made on the first remote prepare; a node that never mounts starts no thread. */
     private final Lazy<FileProbe> probe = new Lazy<>(FileProbe::new);
@@ -229,7 +235,7 @@ public final class MountStorageProvider implements StorageProvider {
                     try {
                         attributes = probe.get().stat(file, deadline);
                     } catch (NoSuchFileException e) {
-                        String rclone = mount.stderrSince(mark);
+                        String rclone = mount.stderrAbout(mark, target.path());
                         if (RcloneErrors.accessDenied(rclone)) {
                             throw new StorageException(uri, StorageException.Cause.ACCESS_DENIED, "access denied: " + uri.input()
                                     + RcloneErrors.suffix(rclone), e);
@@ -239,7 +245,7 @@ public final class MountStorageProvider implements StorageProvider {
                             if (lease.fresh() || !WarmMiss.remoteHasFile("rclone mount " + target.root(), mount.tool(), target, uri,
                                     deadline, counters)) {
                                 throw new StorageException(uri, StorageException.Cause.NOT_FOUND, "object not found: " + uri.input()
-                                        + RcloneErrors.suffix(mount.stderrSince(mark)), e);
+                                        + RcloneErrors.suffix(mount.stderrAbout(mark, target.path())), e);
                             }
                             listedStale = true;
                             if (!mount.forgetDirectories()) {
@@ -252,20 +258,20 @@ public final class MountStorageProvider implements StorageProvider {
                                     + ": the remote has it, but the mount of " + target.root() + " still did not show it after "
                                     + deadline.describe() + " (it lists a directory again at most " + DirCache.TIME + " = "
                                     + DirCache.describe(mount.dirCacheTime()) + " after it last did)"
-                                    + RcloneErrors.suffix(mount.stderrSince(mark)), e);
+                                    + RcloneErrors.suffix(mount.stderrAbout(mark, target.path())), e);
                         } else {
                             deadline.sleep(pause);
                             pause = Math.min(200, pause * 2);
                         }
                     } catch (AccessDeniedException e) {
                         throw new StorageException(uri, StorageException.Cause.ACCESS_DENIED, "access denied: " + uri.input()
-                                + RcloneErrors.suffix(mount.stderrSince(mark)), e);
+                                + RcloneErrors.suffix(mount.stderrAbout(mark, target.path())), e);
                     } catch (TimeoutException e) {
                         throw new StorageException(uri, StorageException.Cause.TIMEOUT, "cannot read " + uri.input() + ": the mount of "
-                                + target.root() + " did not show it within " + deadline.describe() + RcloneErrors.suffix(mount.stderrSince(mark)), e);
+                                + target.root() + " did not show it within " + deadline.describe() + RcloneErrors.suffix(mount.stderrAbout(mark, target.path())), e);
                     } catch (IOException e) {
                         if (mount.isAlive()) {
-                            String rclone = stderrAfterError(mount, mark);
+                            String rclone = stderrAfterError(mount, mark, target.path());
                             if (RcloneErrors.accessDenied(rclone)) {
                                 // A wrong password or key shows as EIO on the mount; rclone's stderr says what it was.
                                 throw new StorageException(uri, StorageException.Cause.ACCESS_DENIED, "access denied: "
@@ -288,7 +294,8 @@ public final class MountStorageProvider implements StorageProvider {
                             + (attributes.isDirectory() ? " (a directory)" : ""));
                 }
                 PreparedInput input = PreparedInput.of(NAME, file.toString(), lease::close)
-                        .withReadCheck(ReadCheck.memberAlive(mount));
+                        .withReadCheck(ReadCheck.memberAlive(mount))
+                        .withReadAbort(mount::abortReads);
                 if (cfg.cached()) {
                     input = input.withVfsCache(new VfsCacheLocation(cfg.cacheDir(), target.root(), target.path(), file));
                 }
@@ -307,12 +314,12 @@ public final class MountStorageProvider implements StorageProvider {
      * rclone's stderr since {@code mark}, waiting up to {@link #STDERR_GRACE_MILLIS} for it: the kernel hands the
      * caller EIO before rclone's log line saying why (401, SignatureDoesNotMatch) has been drained.
      */
-    private static String stderrAfterError(RcloneMount mount, long mark) throws InterruptedException {
+    private static String stderrAfterError(RcloneMount mount, long mark, String path) throws InterruptedException {
         long until = System.nanoTime() + STDERR_GRACE_MILLIS * 1_000_000L;
-        String rclone = mount.stderrSince(mark);
+        String rclone = mount.stderrAbout(mark, path);
         while (rclone.isBlank() && System.nanoTime() < until) {
             Thread.sleep(20);
-            rclone = mount.stderrSince(mark);
+            rclone = mount.stderrAbout(mark, path);
         }
         return rclone;
     }
@@ -320,7 +327,7 @@ public final class MountStorageProvider implements StorageProvider {
     private Lease<RcloneMount> acquire(AssetUri uri, RcloneTarget target, MountSettings cfg, NodeSettings settings,
                                        Deadline deadline) throws StorageException, InterruptedException {
         try {
-            return pool.acquire(target.root(), cfg.idle(), root -> {
+            return pool.acquire(target.root(), cfg.idle(), cfg.maxProcesses(), deadline, root -> {
                 RcloneTool tool = RcloneTool.find(settings).orElseThrow(() -> new StorageException(uri,
                         StorageException.Cause.TOOL_FAILED, "cannot read " + uri.input() + ": " + RcloneTool.problem(settings)));
                 Path fusermount = Executables.find(fusermountCommand).orElseThrow(() -> new StorageException(uri,
@@ -328,6 +335,8 @@ public final class MountStorageProvider implements StorageProvider {
                         + " is not on the PATH (install fuse3)"));
                 return RcloneMount.start(root, tool, new Fusermount(fusermount), cfg, deadline, uri);
             });
+        } catch (ProcessBudget.Exhausted full) {
+            throw new StorageException(uri, StorageException.Cause.TIMEOUT, "cannot read " + uri.input() + ": " + full.getMessage(), full);
         } catch (IllegalStateException closed) {
             throw new StorageException(uri, StorageException.Cause.UNAVAILABLE, "cannot read " + uri.input()
                     + ": the mount storage is closed (the node is shutting down)", closed);
@@ -339,7 +348,40 @@ public final class MountStorageProvider implements StorageProvider {
     public java.util.Set<String> settings() {
         return java.util.Set.of(MountSettings.MOUNT_ROOT, MountSettings.CACHE_DIR, MountSettings.CACHE_MODE,
                 MountSettings.CACHE_MAX_SIZE, MountSettings.CACHE_MAX_AGE, MountSettings.READY_TIMEOUT, MountSettings.IDLE,
-                DirCache.TIME, RcloneTool.BIN, RcloneTool.CONFIG);
+                DirCache.TIME, RcloneTool.BIN, RcloneTool.CONFIG, NetworkTimeouts.READ, NetworkTimeouts.CONNECT,
+                ProcessBudget.MAX_PROCESSES);
+    }
+
+    /**
+     * Stops the rclone processes killed nodes left ({@link Orphans}), then takes down their mounts in the mount root
+     * and removes the empty directories ({@link LeftoverMounts}); and mounts the FUSE control file system that
+     * {@code abortReads} needs, when it is not ({@link FuseConnection}). Never throws.
+     */
+    @Override
+    public List<String> reapLeftovers(NodeSettings settings) {
+        List<String> lines = new ArrayList<>();
+        Optional<Path> rclone;
+        try {
+            rclone = RcloneTool.find(settings).map(RcloneTool::binary);
+        } catch (RuntimeException e) {
+            rclone = Optional.empty();
+        }
+        lines.addAll(Orphans.reap(rclone));
+        MountSettings cfg;
+        try {
+            cfg = MountSettings.read(settings);
+        } catch (IllegalArgumentException e) {
+            return lines;
+        }
+        Optional<Path> fusermount = Executables.find(fusermountCommand);
+        if (fusermount.isPresent()) {
+            lines.addAll(LeftoverMounts.reap(cfg.mountRoot(), new Fusermount(fusermount.get())));
+        }
+        if (Files.exists(devFuse)) {
+            FuseConnection.ensureControlFileSystem().ifPresent(why -> LOG.log(System.Logger.Level.INFO,
+                    "mount: stalled reads on a mount will be ended by killing its rclone: " + why));
+        }
+        return lines;
     }
 
     /** {@code prepares}, {@code pool_hits}, {@code pool_misses}, {@code failures_<cause>}, latency, pool gauges. */

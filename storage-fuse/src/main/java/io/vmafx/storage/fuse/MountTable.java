@@ -15,8 +15,31 @@ final class MountTable {
 
     static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
 
-    /** One row: where it is mounted and what ({@code fuse.rclone}). */
-    record Mount(Path mountPoint, String fsType, String source) {
+    /**
+     * One row: where it is mounted, what ({@code fuse.rclone}), and the device number of its root, {@code st_dev}
+     * as {@code major:minor} (for FUSE, major 0 and minor the connection's number in {@code /sys/fs/fuse/connections}).
+     */
+    record Mount(Path mountPoint, String fsType, String source, String device) {
+
+        /** The minor device number, or -1 when the row's {@code major:minor} cannot be read. */
+        long minor() {
+            int colon = device.indexOf(':');
+            try {
+                return colon < 0 ? -1 : Long.parseLong(device.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                return -1;
+            }
+        }
+
+        /** The major device number, or -1. */
+        long major() {
+            int colon = device.indexOf(':');
+            try {
+                return colon < 0 ? -1 : Long.parseLong(device.substring(0, colon));
+            } catch (NumberFormatException e) {
+                return -1;
+            }
+        }
     }
 
     private MountTable() {
@@ -70,7 +93,7 @@ final class MountTable {
         if (f.length < 7 || dash < 0 || dash + 2 >= f.length) {
             return Optional.empty();
         }
-        return Optional.of(new Mount(Path.of(unescape(f[4])), f[dash + 1], unescape(f[dash + 2])));
+        return Optional.of(new Mount(Path.of(unescape(f[4])), f[dash + 1], unescape(f[dash + 2]), f[2]));
     }
 
     /** Undoes the kernel's {@code \ooo} escapes of space, tab, newline and backslash. */

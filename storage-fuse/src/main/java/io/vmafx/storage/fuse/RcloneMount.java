@@ -27,6 +27,7 @@ final class RcloneMount implements PooledMember {
     private static final System.Logger LOG = System.getLogger(RcloneMount.class.getName());
     /** After the unmount rclone only flushes its cache metadata; a few seconds is plenty. */
     static final Duration STOP_GRACE = Duration.ofSeconds(5);
+    static final Duration ABORTED_STOP_GRACE = Duration.ofSeconds(1);
 
     private final String root;
     private final Path dir;
@@ -34,6 +35,12 @@ final class RcloneMount implements PooledMember {
     private final Fusermount fusermount;
     private final RcloneTool tool;
     private final Duration dirCacheTime;
+    /** The kernel's side of the mount, found once it is up; what {@link #abortReads} aborts. */
+    private volatile FuseConnection connection;
+    /** Set by {@link #abortReads}: the mount serves nothing any more and the pool must replace it. */
+    private volatile boolean aborted;
+    /** Set when {@link #stop} begins: an abort must not reach the connection of a later mount at the same place. */
+    private volatile boolean stopping;
 
     private RcloneMount(String root, Path dir, ChildProcess process, Fusermount fusermount, RcloneTool tool, Duration dirCacheTime) {
         this.root = root;
@@ -122,6 +129,7 @@ final class RcloneMount implements PooledMember {
                         "cannot read " + uri.input() + ": cannot read " + MountTable.MOUNTINFO + ": " + e, e);
             }
             if (m.isPresent() && m.get().fsType().startsWith("fuse")) {
+                connection = FuseConnection.of(m.get()).orElse(null);
                 return;
             }
             if (!process.isAlive()) {
@@ -192,10 +200,48 @@ final class RcloneMount implements PooledMember {
         return process.stderrSince(mark);
     }
 
-    /** rclone runs and the kernel still lists the mount. */
+    /** What rclone logged after {@code mark} that can be about the object at {@code path} ({@link RcloneErrors#about}). */
+    String stderrAbout(long mark, String path) {
+        return RcloneErrors.about(process.stderrSince(mark), path);
+    }
+
+    /** rclone runs, the kernel still lists the mount, and its reads were not aborted. */
     @Override
     public boolean isAlive() {
-        return process.isAlive() && MountTable.isMounted(dir);
+        return !aborted && process.isAlive() && MountTable.isMounted(dir);
+    }
+
+    /**
+     * Ends every read blocked on this mount, and every later one, with {@code ENOTCONN}: writes {@code 1} to its FUSE
+     * connection's {@code abort} ({@link FuseConnection}); when that cannot be done (no control file system), kills
+     * rclone, which ends the connection too. From then on the mount counts as dead, so the pool's next acquire
+     * unmounts it and mounts the root afresh. Other jobs reading through this mount fail as well: it is one per
+     * remote root. Never throws; returns within about a second.
+     *
+     * @return whether anything was aborted: false once this mount is being stopped, or when rclone and the mount were
+     *         gone already
+     */
+    boolean abortReads() {
+        if (stopping) {
+            return false;
+        }
+        aborted = true;
+        FuseConnection c = connection;
+        Optional<String> problem = c == null ? Optional.of("its FUSE connection is not known") : c.abort();
+        if (problem.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "mount: aborted " + c + " of rclone mount " + root + " (pid " + process.pid()
+                    + "): reads through it were stalled; the next prepare mounts " + root + " again");
+            return true;
+        }
+        if (!process.isAlive()) {
+            LOG.log(System.Logger.Level.INFO, "mount: nothing to abort for rclone mount " + root + ": rclone has exited (" + problem.get() + ")");
+            return false;
+        }
+        // The kernel aborts a connection whose last /dev/fuse descriptor closes: rclone's, when it dies.
+        process.stop(Duration.ZERO);
+        LOG.log(System.Logger.Level.WARNING, "mount: killed rclone mount " + root + " (pid " + process.pid() + ") to end reads"
+                + " through it that were stalled (" + problem.get() + "); the next prepare mounts " + root + " again");
+        return true;
     }
 
     /**
@@ -204,8 +250,10 @@ final class RcloneMount implements PooledMember {
      */
     @Override
     public void stop() {
+        stopping = true;
         boolean unmounted = fusermount.unmount(dir);
-        process.stop(STOP_GRACE);
+        // An aborted mount's rclone has nothing to finish (it may be the reason reads stalled): a short grace.
+        process.stop(aborted ? ABORTED_STOP_GRACE : STOP_GRACE);
         // A dead rclone's mount can be unmounted now if the first try found it busy.
         if (!unmounted) {
             unmounted = fusermount.unmount(dir);

@@ -92,7 +92,7 @@ class MountStorageProviderTest {
             VfsCacheLocation cache = in.vfsCache().orElseThrow();
             assertEquals(new VfsCacheLocation(remote.cacheDir, "media:", CLIP, file), cache);
             String cmd = cmdline(TestRemote.childPids().get(0));
-            assertTrue(cmd.endsWith(" mount media: " + mountDir() + " --read-only --dir-cache-time 5000ms --vfs-cache-mode full --cache-dir " + remote.cacheDir
+            assertTrue(cmd.endsWith(" mount media: " + mountDir() + " --read-only --dir-cache-time 5000ms --timeout 30000ms --contimeout 10000ms --vfs-cache-mode full --cache-dir " + remote.cacheDir
                     + " --vfs-cache-max-size 10737418240B --vfs-cache-max-age 3600000ms "), cmd);
             assertTrue(cmd.contains("--config " + remote.config), cmd);
         }
@@ -489,7 +489,7 @@ class MountStorageProviderTest {
             assertTrue(in.vfsCache().isEmpty());
             assertArrayEquals(remote.bytes(CLIP), Files.readAllBytes(Path.of(in.location())));
             String cmd = cmdline(TestRemote.childPids().get(0));
-            assertTrue(cmd.endsWith(" --read-only --dir-cache-time 5000ms --vfs-cache-mode off "), cmd);
+            assertTrue(cmd.endsWith(" --read-only --dir-cache-time 5000ms --timeout 30000ms --contimeout 10000ms --vfs-cache-mode off "), cmd);
         }
         assertFalse(Files.exists(remote.cacheDir.resolve("vfs")));
     }

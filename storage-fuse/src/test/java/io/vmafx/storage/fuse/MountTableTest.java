@@ -12,7 +12,9 @@ class MountTableTest {
     @Test
     void parsesMountPointFsTypeAndSourceWithOptionalFieldsAndEscapes() {
         String line = "43 27 0:39 / /tmp/my\\040mounts/abc ro,nosuid,nodev,relatime shared:5 master:1 - fuse.rclone media: ro,user_id=0,group_id=0";
-        assertEquals(Optional.of(new MountTable.Mount(Path.of("/tmp/my mounts/abc"), "fuse.rclone", "media:")), MountTable.parse(line));
+        assertEquals(Optional.of(new MountTable.Mount(Path.of("/tmp/my mounts/abc"), "fuse.rclone", "media:", "0:39")), MountTable.parse(line));
+        assertEquals(39, MountTable.parse(line).orElseThrow().minor());
+        assertEquals(0, MountTable.parse(line).orElseThrow().major());
         assertEquals(Optional.empty(), MountTable.parse("garbage"));
     }
 

@@ -93,11 +93,11 @@ final class AssetCheck {
                             + ": the remote has it, but rclone serve http " + serve.root() + " still answered 404 after "
                             + deadline.describe() + " (it lists a directory again at most " + DirCache.TIME + " = "
                             + DirCache.describe(serve.dirCacheTime()) + " after it last did" + (lastProblem.isEmpty() ? "" : "; " + lastProblem)
-                            + ")" + RcloneErrors.suffix(serve.stderrSince(mark)));
+                            + ")" + RcloneErrors.suffix(rclone(serve, mark, uri)));
                 }
                 throw new StorageException(uri, StorageException.Cause.TIMEOUT, "cannot read " + uri.input()
                         + ": rclone serve http " + serve.root() + " did not answer for it within " + deadline.describe()
-                        + (lastProblem.isEmpty() ? "" : " (" + lastProblem + ")") + RcloneErrors.suffix(serve.stderrSince(mark)));
+                        + (lastProblem.isEmpty() ? "" : " (" + lastProblem + ")") + RcloneErrors.suffix(rclone(serve, mark, uri)));
             }
             int status;
             boolean cutByDeadline = left.compareTo(REQUEST_TIMEOUT) < 0;
@@ -121,7 +121,7 @@ final class AssetCheck {
                 return Outcome.READY;
             }
             // rclone answers 404 too when listing the directory failed; its log then says why.
-            if (status == 404 && !RcloneErrors.accessDenied(serve.stderrSince(mark))) {
+            if (status == 404 && !RcloneErrors.accessDenied(rclone(serve, mark, uri))) {
                 if (!untilListed) {
                     return Outcome.MISSING;
                 }
@@ -142,8 +142,13 @@ final class AssetCheck {
         return failure(404, serve, mark, uri);
     }
 
+    /** What rclone logged after {@code mark} that can be about {@code uri}'s object ({@link RcloneErrors#about}). */
+    private static String rclone(ServeProcess serve, long mark, AssetUri uri) {
+        return RcloneErrors.about(serve.stderrSince(mark), uri.rclone().map(t -> t.path()).orElse(""));
+    }
+
     private static StorageException failure(int status, ServeProcess serve, long mark, AssetUri uri) {
-        String rclone = serve.stderrSince(mark);
+        String rclone = rclone(serve, mark, uri);
         if (status == 404) {
             // rclone answers 404 too when listing the directory failed; its log then says why.
             StorageException.Cause cause = RcloneErrors.accessDenied(rclone) ? StorageException.Cause.ACCESS_DENIED

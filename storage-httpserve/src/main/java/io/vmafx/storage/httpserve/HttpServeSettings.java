@@ -1,6 +1,8 @@
 package io.vmafx.storage.httpserve;
 
 import io.vmafx.rclone.DirCache;
+import io.vmafx.rclone.NetworkTimeouts;
+import io.vmafx.rclone.ProcessBudget;
 import io.vmafx.spi.NodeSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,9 +22,12 @@ import java.util.Optional;
  * @param cacheMaxAge  {@code VMAFX_VFS_CACHE_MAX_AGE} (default 1h)
  * @param dirCacheTime {@code VMAFX_RCLONE_DIR_CACHE_TIME} (default 5 s, {@link DirCache}): how long a serve process
  *                     trusts its listing of a directory
+ * @param timeouts     {@code VMAFX_READ_TIMEOUT} and {@code VMAFX_RCLONE_CONNECT_TIMEOUT} ({@link NetworkTimeouts}): how
+ *                     long a serve process waits on the remote
+ * @param maxProcesses {@code VMAFX_RCLONE_MAX_PROCESSES} ({@link ProcessBudget}): rclone processes of both modes at once
  */
 record HttpServeSettings(Duration readyTimeout, Duration idle, Optional<Path> vfsCacheDir, long cacheMaxSize, Duration cacheMaxAge,
-                         Duration dirCacheTime) {
+                         Duration dirCacheTime, NetworkTimeouts timeouts, int maxProcesses) {
 
     static final String READY_TIMEOUT = "VMAFX_HTTPSERVE_READY_TIMEOUT";
     static final String IDLE = "VMAFX_HTTPSERVE_IDLE";
@@ -51,15 +56,17 @@ record HttpServeSettings(Duration readyTimeout, Duration idle, Optional<Path> vf
         }
         long maxSize = settings.size(CACHE_MAX_SIZE, 10L << 30);
         Duration maxAge = settings.duration(CACHE_MAX_AGE, Duration.ofHours(1));
-        return new HttpServeSettings(ready, idle, cache, maxSize, maxAge, DirCache.time(settings));
+        return new HttpServeSettings(ready, idle, cache, maxSize, maxAge, DirCache.time(settings), NetworkTimeouts.of(settings),
+                ProcessBudget.limit(settings));
     }
 
     /**
-     * The flags for {@code rclone serve http} beyond the root and the address: the directory cache time, then
-     * {@link #cacheArgs()}.
+     * The flags for {@code rclone serve http} beyond the root and the address: the directory cache time, the network
+     * timeouts, then {@link #cacheArgs()}.
      */
     List<String> vfsArgs() {
         List<String> args = new ArrayList<>(DirCache.args(dirCacheTime));
+        args.addAll(timeouts.args());
         args.addAll(cacheArgs());
         return args;
     }

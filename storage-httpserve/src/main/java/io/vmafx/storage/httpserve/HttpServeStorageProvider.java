@@ -7,7 +7,10 @@ import io.vmafx.rclone.Deadline;
 import io.vmafx.rclone.Lazy;
 import io.vmafx.rclone.Lease;
 import io.vmafx.rclone.LeasePool;
+import io.vmafx.rclone.NetworkTimeouts;
+import io.vmafx.rclone.Orphans;
 import io.vmafx.rclone.PrepareCounters;
+import io.vmafx.rclone.ProcessBudget;
 import io.vmafx.rclone.RcloneTool;
 import io.vmafx.rclone.ReadCheck;
 import io.vmafx.rclone.WarmMiss;
@@ -17,7 +20,10 @@ import io.vmafx.spi.storage.PreparedInput;
 import io.vmafx.spi.storage.StorageException;
 import io.vmafx.spi.storage.StorageProvider;
 import io.vmafx.spi.storage.VfsCacheLocation;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The default storage mode: remote assets are served by {@code rclone serve http} on loopback and ffmpeg
@@ -47,7 +53,7 @@ public final class HttpServeStorageProvider implements StorageProvider {
 
     private static final System.Logger LOG = System.getLogger(HttpServeStorageProvider.class.getName());
 
-    private final LeasePool<String, ServeProcess> pool = new LeasePool<>(NAME);
+    private final LeasePool<String, ServeProcess> pool = new LeasePool<>(NAME, ProcessBudget.shared());
     private final PrepareCounters counters = new PrepareCounters();
     /** Made on the first remote prepare: a node that never uses http-serve starts no HTTP client thread. */
     private final Lazy<AssetCheck> check = new Lazy<>(AssetCheck::new);
@@ -176,11 +182,13 @@ public final class HttpServeStorageProvider implements StorageProvider {
     private Lease<ServeProcess> acquire(AssetUri uri, RcloneTarget target, HttpServeSettings cfg, NodeSettings settings,
                                         Deadline deadline) throws StorageException, InterruptedException {
         try {
-            return pool.acquire(target.root(), cfg.idle(), root -> {
+            return pool.acquire(target.root(), cfg.idle(), cfg.maxProcesses(), deadline, root -> {
                 RcloneTool tool = RcloneTool.find(settings).orElseThrow(() -> new StorageException(uri,
                         StorageException.Cause.TOOL_FAILED, "cannot read " + uri.input() + ": " + RcloneTool.problem(settings)));
                 return ServeProcess.start(root, tool, cfg, deadline, uri);
             });
+        } catch (ProcessBudget.Exhausted full) {
+            throw new StorageException(uri, StorageException.Cause.TIMEOUT, "cannot read " + uri.input() + ": " + full.getMessage(), full);
         } catch (IllegalStateException closed) {
             throw new StorageException(uri, StorageException.Cause.UNAVAILABLE, "cannot read " + uri.input()
                     + ": the http-serve storage is closed (the node is shutting down)", closed);
@@ -192,7 +200,23 @@ public final class HttpServeStorageProvider implements StorageProvider {
     public java.util.Set<String> settings() {
         return java.util.Set.of(HttpServeSettings.READY_TIMEOUT, HttpServeSettings.IDLE, HttpServeSettings.VFS_CACHE,
                 HttpServeSettings.CACHE_DIR, HttpServeSettings.CACHE_MAX_SIZE, HttpServeSettings.CACHE_MAX_AGE,
-                io.vmafx.rclone.DirCache.TIME, RcloneTool.BIN, RcloneTool.CONFIG);
+                io.vmafx.rclone.DirCache.TIME, RcloneTool.BIN, RcloneTool.CONFIG, NetworkTimeouts.READ, NetworkTimeouts.CONNECT,
+                ProcessBudget.MAX_PROCESSES);
+    }
+
+    /**
+     * Stops the rclone processes that killed nodes left running ({@link Orphans}): serve processes whose port still
+     * answered with the credentials in the killed node's files.
+     */
+    @Override
+    public List<String> reapLeftovers(NodeSettings settings) {
+        Optional<Path> rclone;
+        try {
+            rclone = RcloneTool.find(settings).map(RcloneTool::binary);
+        } catch (RuntimeException e) {
+            rclone = Optional.empty();
+        }
+        return Orphans.reap(rclone);
     }
 
     /** {@code prepares}, {@code pool_hits}, {@code pool_misses}, {@code failures_<cause>}, latency, pool gauges. */

@@ -131,7 +131,7 @@ class HttpServeStorageProviderTest {
             String password = URI.create(in.location()).getUserInfo().split(":")[1];
             long pid = TestRemote.childPids().get(0);
             String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
-            assertTrue(cmdline.contains("serve http media: --read-only --addr 127.0.0.1:0 --dir-cache-time 5000ms"), cmdline);
+            assertTrue(cmdline.contains("serve http media: --read-only --addr 127.0.0.1:0 --dir-cache-time 5000ms --timeout 30000ms --contimeout 10000ms"), cmdline);
             assertFalse(cmdline.contains(password), "the password is world-readable in /proc/<pid>/cmdline");
             assertFalse(in.displayLocation().contains(password));
         }

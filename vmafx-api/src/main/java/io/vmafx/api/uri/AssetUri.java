@@ -227,10 +227,11 @@ public final class AssetUri {
         if (bucket.isEmpty() || bucket.contains(" ") || bucket.contains("/")) {
             throw new InvalidAssetUriException(text, "expected " + scheme + "://" + container + "/object, the " + container + " is missing or invalid");
         }
+        rejectDotDot(text, key);
+        key = withoutDotSegments(key);
         if (key.isEmpty() || key.endsWith("/")) {
             throw new InvalidAssetUriException(text, "it names no object (" + scheme + "://" + container + "/object)");
         }
-        rejectDotDot(text, key);
         String remote = rules.remoteFor(scheme);
         String canonical = scheme + "://" + PercentCodec.encodePath(bucket) + "/" + PercentCodec.encodePath(key);
         return new AssetUri(text, AssetKind.valueOf(scheme.toUpperCase(Locale.ROOT)), scheme, bucket, key, null,
@@ -284,7 +285,7 @@ public final class AssetUri {
         rejectControl(text, path);
         rejectDotDot(text, path);
         // sftp://h//abs and sftp://h/abs both mean /abs: the root below already ends in '/'.
-        path = path.replaceFirst("^/+", "");
+        path = withoutDotSegments(path).replaceFirst("^/+", "");
         if (path.isEmpty() || path.endsWith("/")) {
             throw new InvalidAssetUriException(text, "it names no file (sftp://user@host[:port]/path)");
         }
@@ -339,7 +340,7 @@ public final class AssetUri {
             rejectInlineSecrets(text, root);
         }
         String r = root;
-        String p = path;
+        String p = withoutDotSegments(path);
         if (p.startsWith("/")) {
             // remote:/abs is absolute on the remote (sftp, local); keep the slash in the root.
             r = root + "/";
@@ -465,6 +466,35 @@ public final class AssetUri {
                 throw new InvalidAssetUriException(text, "'..' path segments are not allowed");
             }
         }
+    }
+
+    /**
+     * {@code path} without its {@code .} segments: {@code ./x.y4m} is {@code x.y4m}, {@code a/./b} is {@code a/b}, and
+     * a last {@code .} leaves the trailing slash of a directory ({@code a/.} is {@code a/}). rclone's VFS, which serves
+     * and mounts the remote, has no {@code .} entries: served as typed, {@code media:./x.y4m} would be a path nothing
+     * answers for (a 404 from serve http), though the object exists.
+     */
+    static String withoutDotSegments(String path) {
+        if (!path.equals(".") && !path.startsWith("./") && !path.contains("/./") && !path.endsWith("/.")) {
+            return path;
+        }
+        String[] segments = path.split("/", -1);
+        StringBuilder b = new StringBuilder(path.length());
+        boolean first = true;
+        for (int i = 0; i < segments.length; i++) {
+            if (segments[i].equals(".")) {
+                if (i == segments.length - 1) {
+                    b.append(first ? "" : "/"); // "a/." is the directory a/; a lone "." names nothing
+                }
+                continue;
+            }
+            if (!first) {
+                b.append('/');
+            }
+            b.append(segments[i]);
+            first = false;
+        }
+        return b.toString();
     }
 
     /** The text as given. */

@@ -52,6 +52,17 @@ public interface BypassProvider extends AutoCloseable {
         return java.util.Set.of();
     }
 
+    /**
+     * Removes what node processes that are gone (killed) left for this bypass: files it made (hard links to cache
+     * files), marked with their {@link io.vmafx.spi.NodeProcess} id. Called by core once when a node starts, for
+     * every installed bypass, on or off. Never touches what a running node holds; never throws.
+     *
+     * @return one line for each thing removed, for the node's log
+     */
+    default java.util.List<String> reapLeftovers(NodeSettings settings) {
+        return java.util.List.of();
+    }
+
     /** Counters for metrics: offers, bypassed, declines by reason, bytes seen. */
     Map<String, Number> counters();
 

@@ -3,6 +3,7 @@ package io.vmafx.spi.storage;
 import io.vmafx.api.uri.AssetUri;
 import io.vmafx.spi.Availability;
 import io.vmafx.spi.NodeSettings;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -10,8 +11,8 @@ import java.util.Set;
  * Makes an asset readable by ffmpeg: a path on this machine or a URL on loopback.
  *
  * <p>Found by {@link java.util.ServiceLoader} (boot layer and plugin layer); one instance per node. Core
- * calls {@link #availability} once at start-up, then {@link #prepare} for each input of each job, from many
- * threads at once, and {@link #close} once at shutdown. Names are unique across a node: a duplicate stops
+ * calls {@link #availability} once at start-up, then {@link #reapLeftovers}, then {@link #prepare} for each input
+ * of each job, from many threads at once, and {@link #close} once at shutdown. Names are unique across a node: a duplicate stops
  * start-up with an error naming both modules.
  */
 public interface StorageProvider extends AutoCloseable {
@@ -56,6 +57,20 @@ public interface StorageProvider extends AutoCloseable {
      */
     default Set<String> settings() {
         return Set.of();
+    }
+
+    /**
+     * Removes what node processes that are gone (killed, so their {@link #close} never ran) left on this machine
+     * for this provider: child processes, mounts, files with credentials. Called by core once when a node starts,
+     * after {@link #availability}, for every installed provider, usable or not, before the first
+     * {@link #prepare}. What a running node holds is never touched, whichever node it is: owners are told apart
+     * by {@link io.vmafx.spi.NodeProcess} marks. Never throws; bounded in time (a few seconds at most).
+     *
+     * @return one line for each thing removed ({@code killed rclone serve http media: (pid 41, left by node
+     *         process 17-8812)}), for the node's log; empty when nothing was left
+     */
+    default List<String> reapLeftovers(NodeSettings settings) {
+        return List.of();
     }
 
     /** Counters for metrics and benchmarks ({@code prepares}, {@code pool_hits}, ...). */

@@ -2,6 +2,7 @@ package io.vmafx.api.uri;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ class AssetUriFormsTest {
                 s3://b/dir/sub/clip.mp4          | S3     | s3:     | b/dir/sub/clip.mp4  | b         | dir/sub/clip.mp4
                 s3://b/my%20file%C3%A9.mp4       | S3     | s3:     | b/my fileé.mp4      | b         | my fileé.mp4
                 s3://b/a+b.mp4                   | S3     | s3:     | b/a+b.mp4           | b         | a+b.mp4
-                s3://b/./k                       | S3     | s3:     | b/./k               | b         | ./k
+                s3://b/./k                       | S3     | s3:     | b/k                 | b         | k
                 """)
         void mapsToTheSchemesRemote(String text, AssetKind kind, String root, String path, String bucket, String key) {
             AssetUri u = AssetUri.parse(text);
@@ -190,6 +191,28 @@ class AssetUriFormsTest {
             assertEquals("remote", u.authority());
             assertEquals("path/x", u.path());
             assertEquals("rclone://remote:path/x", u.toString());
+        }
+
+        /** rclone's VFS (serve, mount) has no "." entries: a path spelled with them must reach it without. */
+        @ParameterizedTest(name = "{0}")
+        @CsvSource(delimiter = '|', textBlock = """
+                media:./x.y4m          | media:  | x.y4m
+                media:a/./b/./c.y4m    | media:  | a/b/c.y4m
+                media:/./srv/x.y4m     | media:/ | srv/x.y4m
+                rclone://media:./x.y4m | media:  | x.y4m
+                media:.x/..y/x.         | media:  | .x/..y/x.
+                """)
+        void dotSegmentsAreDropped(String text, String root, String path) {
+            AssetUri u = AssetUri.parse(text);
+            assertEquals(new RcloneTarget(root, path), rclone(u));
+            assertEquals(u, AssetUri.parse(u.toString()), "round trip");
+        }
+
+        @Test
+        void aDotAtTheEndNamesADirectoryNotAnObject() {
+            assertThrows(InvalidAssetUriException.class, () -> AssetUri.parse("media:a/."));
+            assertThrows(InvalidAssetUriException.class, () -> AssetUri.parse("media:."));
+            assertThrows(InvalidAssetUriException.class, () -> AssetUri.parse("s3://b/k/."));
         }
 
         @Test

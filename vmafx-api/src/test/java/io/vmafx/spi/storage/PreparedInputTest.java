@@ -1,6 +1,7 @@
 package io.vmafx.spi.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -48,5 +49,32 @@ class PreparedInputTest {
             throw new IllegalStateException("boom");
         });
         assertEquals(Optional.of("the storage's read check failed: boom"), broken.readProblem());
+    }
+
+    @Test
+    void abortReadsIsFalseWithoutAnAbortAndReachesTheStoragesThroughEveryCopyUntilReleased() {
+        PreparedInput plain = PreparedInput.of("local", "/a", () -> { });
+        assertFalse(plain.canAbortReads());
+        assertFalse(plain.abortReads(), "nothing to abort for a local file");
+
+        AtomicInteger aborts = new AtomicInteger();
+        PreparedInput mount = PreparedInput.of("mount", "/m/a", () -> { }).withReadAbort(() -> aborts.incrementAndGet() > 0);
+        PreparedInput copy = mount.withDisplayLocation("/m/a").withReadCheck(Optional::empty)
+                .withVfsCache(new VfsCacheLocation(Path.of("/cache"), "media:", "a", Path.of("/m/a")));
+        assertTrue(copy.canAbortReads());
+        assertTrue(copy.abortReads());
+        assertTrue(mount.abortReads(), "may be called more than once");
+        assertEquals(2, aborts.get());
+        mount.close();
+        assertFalse(copy.abortReads(), "a released input aborts nothing: its mount may serve other jobs now");
+        assertEquals(2, aborts.get());
+    }
+
+    @Test
+    void anAbortThatThrowsIsReportedAsNothingAborted() {
+        PreparedInput in = PreparedInput.of("mount", "/m/a", () -> { }).withReadAbort(() -> {
+            throw new IllegalStateException("boom");
+        });
+        assertFalse(in.abortReads());
     }
 }

@@ -131,11 +131,18 @@ public final class NodeConfig implements NodeSettings {
                 throw new ConfigException(nameOf(v) + ": expected an absolute path, got '" + values.get(v.env()) + "'");
             }
         }
-        if (explicit.contains(Variable.RCLONE_CONFIG.env())) {
-            Path p = Path.of(values.get(Variable.RCLONE_CONFIG.env()));
-            if (!Files.isRegularFile(p)) {
-                throw new ConfigException(nameOf(Variable.RCLONE_CONFIG) + ": no such file " + p);
+        String rcloneConfig = values.get(Variable.RCLONE_CONFIG.env());
+        if (rcloneConfig != null && !rcloneConfig.isBlank()) {
+            // Set, or the /etc/vmafx default that exists: every rclone gets it, so a bad one is a bad setting.
+            Optional<String> problem = RcloneConfigFile.problem(Path.of(rcloneConfig));
+            if (problem.isPresent()) {
+                throw new ConfigException(nameOf(Variable.RCLONE_CONFIG) + ": " + problem.get());
             }
+        }
+        try {
+            io.vmafx.core.job.NetworkReadTimeout.of(this);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
         }
         if (explicit.contains(Variable.PLUGINS_DIR.env())) {
             Path p = Path.of(values.get(Variable.PLUGINS_DIR.env()));

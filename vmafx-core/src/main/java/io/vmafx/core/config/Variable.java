@@ -35,8 +35,11 @@ public enum Variable {
     NODE_TOKEN("VMAFX_NODE_TOKEN", "--token", "serve: the bearer token the API requires (required when not bound to loopback; prefer the variable)"),
     NODE_DRAIN("VMAFX_NODE_DRAIN", "--drain", "serve: on SIGTERM, how long running jobs may finish before they are cancelled (default 30s)");
 
-    /** Variables core reads that have no flag: {@code VMAFX_LOG_LEVEL} (read before the command line is parsed). */
-    public static final java.util.Set<String> WITHOUT_FLAG = java.util.Set.of("VMAFX_LOG_LEVEL");
+    /**
+     * Variables core reads that have no flag: {@code VMAFX_LOG_LEVEL} (read before the command line is parsed) and
+     * {@code VMAFX_READ_TIMEOUT} (shared with the rclone providers, which have no flags).
+     */
+    public static final java.util.Set<String> WITHOUT_FLAG = java.util.Set.of("VMAFX_LOG_LEVEL", "VMAFX_READ_TIMEOUT");
 
     private final String env;
     private final String flag;

@@ -8,6 +8,7 @@ import io.vmafx.core.config.Variable;
 import io.vmafx.core.discovery.DiscoveryException;
 import io.vmafx.core.discovery.ProviderRegistry;
 import io.vmafx.core.job.JobExecutor;
+import io.vmafx.core.job.NetworkReadTimeout;
 import io.vmafx.core.job.StorageRouter;
 import io.vmafx.core.score.LibvmafScorer;
 import io.vmafx.core.score.ScoreOptions;
@@ -17,6 +18,9 @@ import io.vmafx.spi.Availability;
 import io.vmafx.spi.bypass.BypassException;
 import io.vmafx.spi.bypass.BypassProvider;
 import io.vmafx.spi.storage.StorageProvider;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +30,10 @@ import java.util.Set;
 /**
  * A running node: its configuration, the providers it found, the router, the bypass (when on and usable) and
  * the executor. {@link #close()} releases every provider's pool, mount and probe.
+ *
+ * <p>Starting, it first removes what killed nodes left on this machine (their rclone processes, mounts and
+ * temporary files, whose credentials would otherwise stay usable): every provider's {@code reapLeftovers} and the
+ * stale directories beside its own {@link RuntimeDir}. What it removed is logged at {@code info}.
  */
 public final class Node implements AutoCloseable {
 
@@ -37,15 +45,17 @@ public final class Node implements AutoCloseable {
     private final BypassProvider bypass;
     private final String bypassStatus;
     private final JobExecutor executor;
+    private final RuntimeDir runtimeDir;
 
     private Node(NodeConfig config, ProviderRegistry registry, StorageRouter router, BypassProvider bypass,
-                 String bypassStatus, JobExecutor executor) {
+                 String bypassStatus, JobExecutor executor, RuntimeDir runtimeDir) {
         this.config = config;
         this.registry = registry;
         this.router = router;
         this.bypass = bypass;
         this.bypassStatus = bypassStatus;
         this.executor = executor;
+        this.runtimeDir = runtimeDir;
     }
 
     /** Discovers providers in the node's module layer and the plugins directory, then {@link #start(NodeConfig, ProviderRegistry, Map)}. */
@@ -59,6 +69,7 @@ public final class Node implements AutoCloseable {
      * @throws ConfigException a provider rejected one of its settings (the message names the variable)
      */
     public static Node start(NodeConfig config, ProviderRegistry registry, Map<String, String> env) throws ConfigException {
+        RuntimeDir runtimeDir = null;
         try {
             registry.problems().forEach(p -> LOG.log(System.Logger.Level.WARNING, p));
             Set<String> pluginSchemes = new HashSet<>();
@@ -75,32 +86,80 @@ public final class Node implements AutoCloseable {
                     throw new ConfigException(e.getMessage());
                 }
             }
+            long t0 = System.nanoTime();
+            List<String> reaped = new ArrayList<>();
+            try {
+                runtimeDir = RuntimeDir.open(Path.of(System.getProperty("java.io.tmpdir")));
+                reaped.addAll(runtimeDir.reaped());
+                LOG.log(System.Logger.Level.DEBUG, () -> "start-up: runtime directory ready in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "no private temporary directory for the node (" + e.getMessage()
+                        + "); the scorers use " + System.getProperty("java.io.tmpdir") + " directly");
+            }
+            reaped.addAll(reapLeftovers(config, registry));
+            long reapMillis = (System.nanoTime() - t0) / 1_000_000;
+            if (reaped.isEmpty()) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "start-up: nothing left by killed nodes (checked in " + reapMillis + " ms)");
+            } else {
+                LOG.log(System.Logger.Level.INFO, "start-up: removed " + reaped.size() + " things killed nodes left, in " + reapMillis + " ms");
+                reaped.forEach(line -> LOG.log(System.Logger.Level.INFO, "start-up: " + line));
+            }
             String[] status = new String[1];
             BypassProvider bypass = startBypass(config, registry, status);
-            Scorer scorer = scorer(config);
+            Path tempRoot = runtimeDir == null ? null : runtimeDir.path();
+            Scorer scorer = scorer(config, tempRoot);
             String noBypass = config.bypassEnabled() ? "bypass is " + status[0] : JobExecutor.BYPASS_OFF;
             JobExecutor executor = new JobExecutor(router, config, rules, scorer,
                     ScoreOptions.DEFAULTS.withModels(config.defaultModels()), bypass, noBypass);
-            return new Node(config, registry, router, bypass, status[0], executor);
+            return new Node(config, registry, router, bypass, status[0], executor, runtimeDir);
         } catch (ConfigException | RuntimeException e) {
             registry.close();
+            if (runtimeDir != null) {
+                runtimeDir.close();
+            }
             throw e;
         }
     }
 
-    /** The configured scorer; the libvmaf one reads URL inputs with a network timeout. */
-    public static Scorer scorer(NodeConfig config) {
+    /**
+     * The configured scorer, its runs' private directories in {@code tempRoot} (null: the system's). The libvmaf one
+     * gives URL inputs libavformat's {@code rw_timeout}: a read that waits {@code VMAFX_READ_TIMEOUT} (plus the
+     * loopback margin, so an http-serve rclone's own error comes first) for a byte fails, so a server that accepts
+     * and never answers cannot hold a job.
+     */
+    public static Scorer scorer(NodeConfig config, Path tempRoot) {
         if (config.scorer().equals(VmafCliScorer.NAME)) {
-            return new VmafCliScorer(config.get(Variable.VMAF_BIN).orElse("vmaf"), config.scoreThreads());
+            return new VmafCliScorer(config.get(Variable.VMAF_BIN).orElse("vmaf"), config.scoreThreads(), tempRoot);
         }
-        return new LibvmafScorer(config.ffprobe(), config.scoreThreads(), null, NETWORK_OPTIONS);
+        long micros = NetworkReadTimeout.rwTimeoutMicros(config, "http://127.0.0.1/");
+        return new LibvmafScorer(config.ffprobe(), config.scoreThreads(), tempRoot, List.of("rw_timeout=" + micros));
     }
 
-    /**
-     * What ffmpeg's URL inputs get: a read that waits 30 s for a byte fails (libavformat's {@code rw_timeout}, in
-     * microseconds), so a server that accepts and never answers cannot hold a job forever.
-     */
-    static final List<String> NETWORK_OPTIONS = List.of("rw_timeout=30000000");
+    /** Every installed provider's {@code reapLeftovers}, storage and bypass alike; a provider that throws is skipped. */
+    private static List<String> reapLeftovers(NodeConfig config, ProviderRegistry registry) {
+        List<String> lines = new ArrayList<>();
+        for (ProviderRegistry.Found<StorageProvider> f : registry.storages()) {
+            long t0 = System.nanoTime();
+            try {
+                lines.addAll(f.provider().reapLeftovers(config));
+                LOG.log(System.Logger.Level.DEBUG, () -> "start-up: storage " + f.name() + " checked for leftovers in "
+                        + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "storage " + f.name() + ": removing what killed nodes left failed: " + e);
+            }
+        }
+        for (ProviderRegistry.Found<BypassProvider> f : registry.bypasses()) {
+            long t0 = System.nanoTime();
+            try {
+                lines.addAll(f.provider().reapLeftovers(config));
+                LOG.log(System.Logger.Level.DEBUG, () -> "start-up: bypass " + f.name() + " checked for leftovers in "
+                        + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "bypass " + f.name() + ": removing what killed nodes left failed: " + e);
+            }
+        }
+        return lines;
+    }
 
     private static BypassProvider startBypass(NodeConfig config, ProviderRegistry registry, String[] status)
             throws ConfigException {
@@ -169,5 +228,8 @@ public final class Node implements AutoCloseable {
     public void close() {
         executor.close();
         registry.close();
+        if (runtimeDir != null) {
+            runtimeDir.close();
+        }
     }
 }

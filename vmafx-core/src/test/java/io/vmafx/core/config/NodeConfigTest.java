@@ -152,6 +152,47 @@ class NodeConfigTest {
                 RcloneRemotes.configured(c, Map.of("RCLONE_CONFIG_BOX_TYPE", "webdav")));
     }
 
+    @Test
+    void theRcloneConfigFileIsCheckedAtStartUpWithOneRightLineForEachWayItCanBeBad() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("conf.d"));
+        assertMessage("VMAFX_RCLONE_CONFIG: " + dir + " is a directory, not an rclone config file",
+                Map.of("VMAFX_RCLONE_CONFIG", dir.toString()), Map.of());
+        Path bad = Files.writeString(tmp.resolve("bad.conf"), "[media]\ntype = local\nsecret_access_key wJalrXUtnFEMI\n");
+        assertMessage("--rclone-config: " + bad + " is not an rclone config file rclone can read: line 3 is neither [section],"
+                + " key = value nor a comment", Map.of(), Map.of(Variable.RCLONE_CONFIG, bad.toString()));
+        Path header = Files.writeString(tmp.resolve("header.conf"), "# mine\n[media\ntype = local\n");
+        assertMessage("VMAFX_RCLONE_CONFIG: " + header + " is not an rclone config file rclone can read: line 2 is a section header"
+                + " that does not end with ']'", Map.of("VMAFX_RCLONE_CONFIG", header.toString()), Map.of());
+        Path binary = Files.write(tmp.resolve("binary.conf"), new byte[] {0, 0, 0});
+        assertMessage("VMAFX_RCLONE_CONFIG: " + binary + " is not an rclone config file rclone can read: line 1 is neither [section],"
+                + " key = value nor a comment", Map.of("VMAFX_RCLONE_CONFIG", binary.toString()), Map.of());
+        // A bad /etc/vmafx/rclone.conf, the default, is as bad as one that was named.
+        Path etc = tmp.resolve("etc/rclone.conf");
+        Files.createDirectories(etc.getParent());
+        Files.writeString(etc, "[]\ntype = local\n");
+        assertMessage("VMAFX_RCLONE_CONFIG: " + etc + " is not an rclone config file rclone can read: line 1 is a section header"
+                + " without a name", Map.of(), Map.of());
+    }
+
+    @Test
+    void rcloneConfigFilesRcloneReadsAreAccepted() throws Exception {
+        for (String text : new String[] {"", "\n\n", "\uFEFF[a]\ntype = local\n", "  [ a ]  \n\ttype: local\r\n; c\n# c\n",
+                "x = 1\n[a]\ntype=local", "[a]]\ntype = local\n",
+                "# Encrypted rclone configuration File\n\nRCLONE_ENCRYPT_V0:\nAAAA/+==\n"}) {
+            Path f = Files.writeString(tmp.resolve("ok.conf"), text);
+            assertEquals(f.toString(), load(Map.of("VMAFX_RCLONE_CONFIG", f.toString()), Map.of()).get(Variable.RCLONE_CONFIG).orElseThrow(),
+                    () -> "accepted: " + text);
+        }
+    }
+
+    @Test
+    void theReadTimeoutIsAPositiveDuration() {
+        assertMessage("VMAFX_READ_TIMEOUT: expected a duration such as 500ms, 15s, 2m or 1h, got 'soon'",
+                Map.of("VMAFX_READ_TIMEOUT", "soon"), Map.of());
+        assertMessage("VMAFX_READ_TIMEOUT: must be more than 0 (a read that may wait forever is what it prevents)",
+                Map.of("VMAFX_READ_TIMEOUT", "0"), Map.of());
+    }
+
     private void assertMessage(String expected, Map<String, String> env, Map<Variable, String> flags) {
         ConfigException e = assertThrows(ConfigException.class, () -> load(env, flags));
         assertEquals(expected, e.getMessage());

@@ -78,7 +78,7 @@ class JobExecutorTest {
         NodeConfig config = NodeConfig.load(env, Map.of(), TestMedia.root());
         ProviderRegistry registry = ProviderRegistry.of(List.of(local), List.of());
         executor = new JobExecutor(new StorageRouter(registry, config, StorageMode.LOCAL), config,
-                config.uriRules(java.util.Set.of(), java.util.Set.of()), Node.scorer(config),
+                config.uriRules(java.util.Set.of(), java.util.Set.of()), Node.scorer(config, null),
                 ScoreOptions.DEFAULTS, bypass);
         return executor;
     }

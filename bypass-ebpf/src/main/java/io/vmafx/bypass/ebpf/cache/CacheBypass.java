@@ -91,9 +91,21 @@ public final class CacheBypass implements AutoCloseable {
      * do not exist are skipped). Call once at start; a cache directory first seen later is cleaned then.
      */
     public void cleanStale(Collection<Path> cacheDirs) {
+        staleRemoved.addAndGet(removeStaleLinks(cacheDirs));
+    }
+
+    /**
+     * {@link #cleanStale} without a bypass: what the provider's {@code reapLeftovers} runs when a node starts, with
+     * the bypass on or off, so links a killed node left do not wait for the next node that turns it on.
+     *
+     * @return how many link directories were removed
+     */
+    public static int removeStaleLinks(Collection<Path> cacheDirs) {
+        int removed = 0;
         for (Path dir : cacheDirs) {
-            staleRemoved.addAndGet(LinkArea.cleanStale(dir.toAbsolutePath().normalize()));
+            removed += LinkArea.cleanStale(dir.toAbsolutePath().normalize());
         }
+        return removed;
     }
 
     /** An internal decline: why, with a detail; no stack trace (it is control flow). */
