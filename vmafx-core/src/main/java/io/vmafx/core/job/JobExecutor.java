@@ -263,7 +263,12 @@ public final class JobExecutor implements AutoCloseable {
         JobWatchdog watchdog = new JobWatchdog(Thread.currentThread(), stallTimeout, deadline,
                 List.of(refInput::abortReads, disInput::abortReads));
         try {
-            return scorer.score(request.withProgress(watchdog.watching(request.progress())));
+            VmafScores scores = scorer.score(request.withProgress(watchdog.watching(request.progress())));
+            if (Thread.currentThread().isInterrupted()) {
+                // Cancelled (or ended by the watchdog) as the scorer finished: the result is not published.
+                throw new InterruptedException("cancelled as scoring ended");
+            }
+            return scores;
         } catch (InterruptedException e) {
             watchdog.close();
             Optional<String> verdict = watchdog.verdict();

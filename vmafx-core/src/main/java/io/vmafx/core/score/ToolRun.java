@@ -65,6 +65,10 @@ record ToolRun(int exit, List<String> stderr, List<String> stdout) {
             err.awaitEnd(ChildProcess.GRACE_MILLIS);
             out.awaitEnd(ChildProcess.GRACE_MILLIS);
         }
+        if (Thread.interrupted()) {
+            // Cancelled while the tool finished (a progress listener may interrupt its own thread): cancelled wins.
+            throw new InterruptedException("interrupted while " + command.get(0) + " ran");
+        }
         return new ToolRun(exit, err.tail(), out.tail());
     }
 }
