@@ -12,11 +12,12 @@ import java.util.regex.Pattern;
  * its own, the same rclone and config as the pooled ones, no VFS and so no cached listing in between). One
  * metadata request to the remote plus an rclone start, some tens of milliseconds on a local remote.
  *
- * @param kind   what is there
- * @param size   the object's size in bytes, {@code -1} when unknown (a directory, or not found)
- * @param detail why the kind is {@link Kind#UNKNOWN} (rclone's exit and stderr, or a timeout); empty otherwise
+ * @param kind    what is there
+ * @param size    the object's size in bytes, {@code -1} when unknown (a directory, or not found)
+ * @param modTime the object's modification time as the remote gives it (RFC 3339), empty when unknown
+ * @param detail  why the kind is {@link Kind#UNKNOWN} (rclone's exit and stderr, or a timeout); empty otherwise
  */
-public record RemoteStat(Kind kind, long size, String detail) {
+public record RemoteStat(Kind kind, long size, String modTime, String detail) {
 
     /** What {@code lsjson --stat} found. */
     public enum Kind {
@@ -33,6 +34,7 @@ public record RemoteStat(Kind kind, long size, String detail) {
     private static final System.Logger LOG = System.getLogger(RemoteStat.class.getName());
     private static final Pattern IS_DIR = Pattern.compile("\"IsDir\"\\s*:\\s*(true|false)");
     private static final Pattern SIZE = Pattern.compile("\"Size\"\\s*:\\s*(-?\\d+)");
+    private static final Pattern MOD_TIME = Pattern.compile("\"ModTime\"\\s*:\\s*\"([0-9T:.+\\-Z]{1,40})\"");
     /** One entry's JSON is a few hundred characters; the limit only guards against a runaway answer. */
     private static final int MAX_OUTPUT = 64 * 1024;
     private static final Duration STOP_GRACE = Duration.ofSeconds(1);
@@ -45,7 +47,7 @@ public record RemoteStat(Kind kind, long size, String detail) {
      */
     public static RemoteStat of(RcloneTool tool, String remotePath, Deadline deadline) throws InterruptedException {
         long t0 = System.nanoTime();
-        List<String> command = tool.command(List.of("lsjson", "--stat", "--no-mimetype", "--no-modtime", remotePath));
+        List<String> command = tool.command(List.of("lsjson", "--stat", "--no-mimetype", remotePath));
         ChildProcess p;
         try {
             p = ChildProcess.startCapturing("rclone-lsjson", command, Map.of(), MAX_OUTPUT);
@@ -59,7 +61,7 @@ public record RemoteStat(Kind kind, long size, String detail) {
             int code = p.exitCode().orElse(-1);
             RemoteStat result;
             if (code == 3 || code == 4) {
-                result = new RemoteStat(Kind.MISSING, -1, "");
+                result = new RemoteStat(Kind.MISSING, -1, "", "");
             } else if (code != 0) {
                 String tail = p.stderrTail();
                 result = unknown("rclone lsjson --stat exited with code " + code + ": " + (tail.isEmpty() ? "(it wrote nothing to stderr)" : tail));
@@ -72,6 +74,20 @@ public record RemoteStat(Kind kind, long size, String detail) {
         } finally {
             p.stop(STOP_GRACE);
         }
+    }
+
+    /**
+     * What identifies this version of an object as far as a listing can tell: size and modification time. A
+     * rewrite with the same size and time is beyond it (the bypass, which must never serve stale bytes, checks
+     * hashes as well).
+     */
+    public String fingerprint() {
+        return switch (kind) {
+            case FILE -> size + " bytes, modified " + (modTime.isEmpty() ? "(time unknown)" : modTime);
+            case DIRECTORY -> "a directory";
+            case MISSING -> "gone";
+            case UNKNOWN -> "unknown (" + detail + ")";
+        };
     }
 
     /** The answer of a successful {@code lsjson --stat}: one JSON object, pretty-printed or on one line. */
@@ -94,10 +110,15 @@ public record RemoteStat(Kind kind, long size, String detail) {
                 size = -1;
             }
         }
-        return isDir.equals("true") ? new RemoteStat(Kind.DIRECTORY, -1, "") : new RemoteStat(Kind.FILE, size, "");
+        String modTime = "";
+        Matcher t = MOD_TIME.matcher(json);
+        while (t.find()) {
+            modTime = t.group(1);
+        }
+        return isDir.equals("true") ? new RemoteStat(Kind.DIRECTORY, -1, "", "") : new RemoteStat(Kind.FILE, size, modTime, "");
     }
 
     private static RemoteStat unknown(String detail) {
-        return new RemoteStat(Kind.UNKNOWN, -1, detail);
+        return new RemoteStat(Kind.UNKNOWN, -1, "", detail);
     }
 }

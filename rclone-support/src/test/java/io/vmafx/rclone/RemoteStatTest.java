@@ -82,9 +82,12 @@ class RemoteStatTest {
         long t0 = System.nanoTime();
         RemoteStat file = RemoteStat.of(rclone(), "media:" + FILE, tenSeconds());
         System.out.printf("rclone lsjson --stat on a local remote: %.1f ms%n", (System.nanoTime() - t0) / 1e6);
-        assertEquals(new RemoteStat(RemoteStat.Kind.FILE, 1234, ""), file);
+        assertEquals(RemoteStat.Kind.FILE, file.kind());
+        assertEquals(1234, file.size());
+        assertTrue(file.modTime().matches("\\d{4}-\\d\\d-\\d\\dT.*"), file.modTime());
+        assertEquals("1234 bytes, modified " + file.modTime(), file.fingerprint());
         assertEquals(RemoteStat.Kind.DIRECTORY, RemoteStat.of(rclone(), "media:dir", tenSeconds()).kind());
-        assertEquals(new RemoteStat(RemoteStat.Kind.MISSING, -1, ""), RemoteStat.of(rclone(), "media:dir/nope.bin", tenSeconds()));
+        assertEquals(new RemoteStat(RemoteStat.Kind.MISSING, -1, "", ""), RemoteStat.of(rclone(), "media:dir/nope.bin", tenSeconds()));
         assertEquals(RemoteStat.Kind.MISSING, RemoteStat.of(rclone(), "media:nodir/nope.bin", tenSeconds()).kind());
     }
 
@@ -101,14 +104,16 @@ class RemoteStatTest {
         long t0 = System.nanoTime();
         RemoteStat stat = RemoteStat.of(fake("echo 'asking the remote' >&2; exec sleep 30"), "media:x", Deadline.after(Duration.ofMillis(300)));
         long millis = (System.nanoTime() - t0) / 1_000_000;
-        assertEquals(new RemoteStat(RemoteStat.Kind.UNKNOWN, -1,
+        assertEquals(new RemoteStat(RemoteStat.Kind.UNKNOWN, -1, "",
                 "rclone lsjson --stat did not finish within 300 ms (rclone: asking the remote)"), stat);
         assertTrue(millis >= 250 && millis < 2_000, millis + " ms");
     }
 
     @Test
     void parsesPrettyAndCompactJson() {
-        assertEquals(new RemoteStat(RemoteStat.Kind.FILE, 7, ""), RemoteStat.parse("{\"Path\":\"a\",\"Name\":\"a\",\"Size\":7,\"IsDir\":false}"));
+        assertEquals(new RemoteStat(RemoteStat.Kind.FILE, 7, "", ""), RemoteStat.parse("{\"Path\":\"a\",\"Name\":\"a\",\"Size\":7,\"IsDir\":false}"));
+        assertEquals("2026-12-04T19:20:01.123456789+00:00", RemoteStat.parse("{\"Path\":\"a\",\"Size\":7,"
+                + "\"ModTime\":\"2026-12-04T19:20:01.123456789+00:00\",\"IsDir\":false}").modTime());
         assertEquals(RemoteStat.Kind.DIRECTORY, RemoteStat.parse("{\n\t\"Path\": \"\",\n\t\"Size\": -1,\n\t\"IsDir\": true\n}\n").kind());
         // A name can say anything, but never with an unescaped quote.
         assertEquals(RemoteStat.Kind.FILE, RemoteStat.parse("{\"Path\":\"x\\\"IsDir\\\": true\",\"Size\":1,\"IsDir\":false}").kind());

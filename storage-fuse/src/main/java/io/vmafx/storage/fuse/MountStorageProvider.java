@@ -16,6 +16,7 @@ import io.vmafx.rclone.ProcessBudget;
 import io.vmafx.rclone.RcloneErrors;
 import io.vmafx.rclone.ReadCheck;
 import io.vmafx.rclone.RcloneTool;
+import io.vmafx.rclone.RemoteStat;
 import io.vmafx.rclone.WarmMiss;
 import io.vmafx.spi.Availability;
 import io.vmafx.spi.NodeSettings;
@@ -293,8 +294,11 @@ public final class MountStorageProvider implements StorageProvider {
                     throw new StorageException(uri, StorageException.Cause.NOT_A_FILE, "not a file: " + uri.input()
                             + (attributes.isDirectory() ? " (a directory)" : ""));
                 }
+                // What the remote says of the object now, for the read check to compare with once it has been read.
+                RemoteStat atPrepare = RemoteStat.of(mount.tool(), target.remotePath(), deadline);
                 PreparedInput input = PreparedInput.of(NAME, file.toString(), lease::close)
-                        .withReadCheck(ReadCheck.memberAlive(mount))
+                        .withReadCheck(ReadCheck.of(mount, () -> mount.stderrSince(mark), mount.tool(), target.remotePath(),
+                                atPrepare))
                         .withReadAbort(mount::abortReads);
                 if (cfg.cached()) {
                     input = input.withVfsCache(new VfsCacheLocation(cfg.cacheDir(), target.root(), target.path(), file));

@@ -12,6 +12,7 @@ import io.vmafx.rclone.Orphans;
 import io.vmafx.rclone.PrepareCounters;
 import io.vmafx.rclone.ProcessBudget;
 import io.vmafx.rclone.RcloneTool;
+import io.vmafx.rclone.RemoteStat;
 import io.vmafx.rclone.ReadCheck;
 import io.vmafx.rclone.WarmMiss;
 import io.vmafx.spi.Availability;
@@ -153,9 +154,12 @@ public final class HttpServeStorageProvider implements StorageProvider {
                     outcome = check.get().awaitListed(serve, target.path(), uri, deadline);
                 }
                 if (outcome == AssetCheck.Outcome.READY) {
+                    // What the remote says of the object now, for the read check to compare with once it has been read.
+                    RemoteStat atPrepare = RemoteStat.of(serve.tool(), target.remotePath(), deadline);
                     PreparedInput input = PreparedInput.of(NAME, serve.location(target.path()), lease::close)
                             .withDisplayLocation(serve.displayLocation(target.path()))
-                            .withReadCheck(ReadCheck.memberAlive(serve));
+                            .withReadCheck(ReadCheck.of(serve, () -> serve.stderrSince(mark), serve.tool(),
+                                    target.remotePath(), atPrepare));
                     if (cfg.vfsCacheDir().isPresent()) {
                         input = input.withVfsCache(new VfsCacheLocation(cfg.vfsCacheDir().get(), target.root(), target.path(), null));
                     }

@@ -56,8 +56,31 @@ public final class LocalStorageProvider implements StorageProvider {
             failures.incrementAndGet();
             throw e;
         }
-        // Nothing was started or leased: releasing has nothing to give back.
-        return PreparedInput.of(NAME, path.toString(), () -> { });
+        // Nothing was started or leased: releasing has nothing to give back. What the file is now is compared with
+        // what it is once read: a file replaced, cut or deleted while read gives frames of two versions, or fewer.
+        String atPrepare = fingerprint(path);
+        return PreparedInput.of(NAME, path.toString(), () -> { })
+                .withReadCheck(() -> changedSince(path, atPrepare));
+    }
+
+    /** Size, modification time and identity (device and inode) of {@code path}; "gone" when it is not there. */
+    static String fingerprint(Path path) {
+        try {
+            java.nio.file.attribute.BasicFileAttributes a = java.nio.file.Files.readAttributes(path,
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            return a.size() + " bytes, modified " + a.lastModifiedTime() + ", file " + a.fileKey();
+        } catch (java.io.IOException e) {
+            return "gone";
+        }
+    }
+
+    private static java.util.Optional<String> changedSince(Path path, String atPrepare) {
+        String now = fingerprint(path);
+        if (now.equals(atPrepare)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(now.equals("gone") ? "deleted while read (it was " + atPrepare + ")"
+                : "changed while read: it was " + atPrepare + " when the job began, it is " + now + " now");
     }
 
     private static void checkReadableFile(AssetUri uri, Path path) throws StorageException {

@@ -172,13 +172,11 @@ public final class JobExecutor implements AutoCloseable {
                 scores = score(score, ref, dis, refInput, disInput, observer, deadline);
             } catch (JobException e) {
                 // A storage that died under ffmpeg is the cause, whatever ffmpeg made of the cut read.
-                checkRead(InputSide.REFERENCE, ref, refInput, refBypass);
-                checkRead(InputSide.DISTORTED, dis, disInput, disBypass);
+                checkReads(ref, refInput, refBypass, dis, disInput, disBypass);
                 throw e;
             }
             // ffmpeg exits 0 on a read cut short by a dying rclone: only storage can say the bytes were whole.
-            checkRead(InputSide.REFERENCE, ref, refInput, refBypass);
-            checkRead(InputSide.DISTORTED, dis, disInput, disBypass);
+            checkReads(ref, refInput, refBypass, dis, disInput, disBypass);
             long end = System.nanoTime();
             return new JobResult(scores, options,
                     report(ref, refInput, refBypass, refWatch), report(dis, disInput, disBypass, disWatch),
@@ -292,14 +290,28 @@ public final class JobExecutor implements AutoCloseable {
         }
     }
 
-    private static void checkRead(InputSide side, AssetUri uri, PreparedInput input, BypassDecision bypass) throws JobException {
-        if (bypass.bypassed()) {
-            return; // ffmpeg read the bypass's file, not the storage
+    /**
+     * Fails when storage cannot vouch for what was read of either input: both are asked (in parallel, each check may
+     * ask the remote), and both problems are named when both have one, since one can be the other's cause (a mount
+     * both inputs share, aborted because one of them changed under it).
+     */
+    private void checkReads(AssetUri ref, PreparedInput refInput, BypassDecision refBypass,
+                            AssetUri dis, PreparedInput disInput, BypassDecision disBypass) throws JobException {
+        CompletableFuture<Optional<String>> refProblem = CompletableFuture.supplyAsync(() -> readProblem(refInput, refBypass),
+                preparers);
+        Optional<String> disProblem = readProblem(disInput, disBypass);
+        Optional<String> refResult = refProblem.join();
+        String line = String.join("; ", java.util.stream.Stream.of(
+                refResult.map(p -> label(InputSide.REFERENCE) + " " + ref.input() + ": " + p),
+                disProblem.map(p -> label(InputSide.DISTORTED) + " " + dis.input() + ": " + p))
+                .flatMap(Optional::stream).toList());
+        if (!line.isEmpty()) {
+            throw new JobException(line);
         }
-        var problem = input.readProblem();
-        if (problem.isPresent()) {
-            throw new JobException(label(side) + " " + uri.input() + ": " + problem.get());
-        }
+    }
+
+    private static Optional<String> readProblem(PreparedInput input, BypassDecision bypass) {
+        return bypass.bypassed() ? Optional.empty() : input.readProblem(); // a bypassed input was read from the cache file
     }
 
     /** What the probe sees of this input from now on, if the bypass can observe it; never fails the job. */
