@@ -150,10 +150,10 @@ public final class LibvmafScorer implements Scorer {
             return -1;
         }
         long size = bytes.get().size();
+        if (size == 0) {
+            throw new ScoringException("no video frames: the file is empty", side);
+        }
         if (raw != null) {
-            if (size == 0) {
-                throw new ScoringException("no video frames: the file is empty", side);
-            }
             if (size % raw.frameBytes() != 0) {
                 throw new ScoringException(notWholeFrames(raw, size), side);
             }
