@@ -162,7 +162,7 @@ class SizesAndFramesTest {
         Path emptyMp4 = Files.createFile(clips.resolve("empty.mp4"));
         ScoringException mp4 = assertThrows(ScoringException.class, () -> score(ScoreRequest.of(emptyMp4.toString(),
                 small8.toString())));
-        assertEquals("cannot open: Invalid data found when processing input", mp4.getMessage());
+        assertEquals("no video frames: the file is empty", mp4.getMessage(), "an empty container too, before ffprobe runs");
         assertEquals(Optional.of(InputSide.REFERENCE), mp4.side());
         assertNothingLeft(tmp);
     }
