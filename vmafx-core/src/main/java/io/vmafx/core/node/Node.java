@@ -35,15 +35,17 @@ public final class Node implements AutoCloseable {
     private final BypassProvider bypass;
     private final String bypassStatus;
     private final JobExecutor executor;
+    private final UriRules uriRules;
 
     private Node(NodeConfig config, ProviderRegistry registry, StorageRouter router, BypassProvider bypass,
-                 String bypassStatus, JobExecutor executor) {
+                 String bypassStatus, JobExecutor executor, UriRules uriRules) {
         this.config = config;
         this.registry = registry;
         this.router = router;
         this.bypass = bypass;
         this.bypassStatus = bypassStatus;
         this.executor = executor;
+        this.uriRules = uriRules;
     }
 
     /** Discovers providers in the node's module layer and the plugins directory, then {@link #start(NodeConfig, ProviderRegistry, Map)}. */
@@ -80,7 +82,7 @@ public final class Node implements AutoCloseable {
                     : new FfmpegLibvmafScorer(config.ffmpeg(), Runtime.getRuntime().availableProcessors());
             String noBypass = config.bypassEnabled() ? "bypass is " + status[0] : JobExecutor.BYPASS_OFF;
             JobExecutor executor = new JobExecutor(router, config, rules, scorer, config.model().orElse(null), bypass, noBypass);
-            return new Node(config, registry, router, bypass, status[0], executor);
+            return new Node(config, registry, router, bypass, status[0], executor, rules);
         } catch (ConfigException | RuntimeException e) {
             registry.close();
             throw e;
@@ -137,6 +139,11 @@ public final class Node implements AutoCloseable {
 
     public JobExecutor executor() {
         return executor;
+    }
+
+    /** How the node parses inputs: its configured remotes, plugin schemes and cloud-scheme remotes (the executor's rules). */
+    public UriRules uriRules() {
+        return uriRules;
     }
 
     /** The started bypass, if any. */

@@ -30,7 +30,22 @@ public final class JobSubmission {
     private JobSubmission() {
     }
 
+    /**
+     * The most characters a string field may have. Far above any real URI or path (Linux's PATH_MAX is 4096 bytes),
+     * far below what makes a URI expensive to parse, log and redact.
+     */
+    public static final int MAX_FIELD_LENGTH = 4096;
+
+    /** {@link #parse(byte[], ApiInputPolicy)} without a policy: the fields' form only, as the CLI would take them. */
     public static JobRequest parse(byte[] body) throws BadRequest {
+        return parse(body, null);
+    }
+
+    /**
+     * Reads a submission and, with a {@code policy}, checks that the job may read its inputs and model (the API's
+     * {@code POST /v1/jobs} passes the node's).
+     */
+    public static JobRequest parse(byte[] body, ApiInputPolicy policy) throws BadRequest {
         Map<String, Object> fields = new HashMap<>();
         try (JsonParser p = JSON.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -89,9 +104,19 @@ public final class JobSubmission {
                 throw new BadRequest("pix_fmt", "pix_fmt: " + e.getMessage());
             }
         }
+        // After the fields' form: a malformed body is told so before what it names is looked at.
+        check(policy, "reference_uri", reference);
+        check(policy, "distorted_uri", distorted);
         Path model = null;
         String modelText = string(fields, "model", false);
         if (modelText != null) {
+            if (policy != null) {
+                try {
+                    policy.checkModel(modelText);
+                } catch (ApiInputPolicy.Refused e) {
+                    throw new BadRequest(e.field(), e.getMessage());
+                }
+            }
             model = Path.of(modelText);
             if (!model.isAbsolute()) {
                 throw new BadRequest("model", "model: expected an absolute path to a model file on the node, got '" + modelText + "'");
@@ -104,6 +129,16 @@ public final class JobSubmission {
             }
         }
         return new JobRequest(reference, distorted, raw, model);
+    }
+
+    private static void check(ApiInputPolicy policy, String field, String uri) throws BadRequest {
+        if (policy != null) {
+            try {
+                policy.checkInput(field, uri);
+            } catch (ApiInputPolicy.Refused e) {
+                throw new BadRequest(e.field(), e.getMessage());
+            }
+        }
     }
 
     private static String kind(String field) {
@@ -123,6 +158,9 @@ public final class JobSubmission {
         }
         if (s.isBlank()) {
             throw new BadRequest(name, name + ": empty");
+        }
+        if (s.length() > MAX_FIELD_LENGTH) {
+            throw new BadRequest(name, name + ": longer than " + MAX_FIELD_LENGTH + " characters (" + s.length() + ")");
         }
         return s;
     }
