@@ -60,6 +60,31 @@ class JobSubmissionTest {
     }
 
     @Test
+    void aFieldLongerThanTheLimitIsRefusedNamingIt() {
+        String uri = "http://" + "a".repeat(60_000);
+        BadRequest r = refused("{\"reference_uri\":\"media:a.mp4\",\"distorted_uri\":\"" + uri + "\"}");
+        assertEquals("distorted_uri", r.field());
+        assertEquals("distorted_uri: longer than 4096 characters (60007)", r.getMessage());
+        assertEquals("pix_fmt", refused("{\"reference_uri\":\"a\",\"distorted_uri\":\"b\",\"pix_fmt\":\"" + "y".repeat(4097) + "\"}").field());
+    }
+
+    @Test
+    void withAPolicyItsRefusalIsA400NamingTheField() {
+        ApiInputPolicy policy = new ApiInputPolicy(ApiInputSettings.NONE,
+                io.vmafx.api.uri.UriRules.defaults().withConfiguredRemotes(java.util.Set.of("media")));
+        byte[] body = "{\"reference_uri\":\"media:a.mp4\",\"distorted_uri\":\"/etc/passwd\"}".getBytes(StandardCharsets.UTF_8);
+        BadRequest r = assertThrows(BadRequest.class, () -> JobSubmission.parse(body, policy));
+        assertEquals("distorted_uri", r.field());
+        assertEquals("distorted_uri: no file /etc/passwd that API jobs may read (local files only below VMAFX_API_LOCAL_ROOTS)", r.getMessage());
+        byte[] model = "{\"reference_uri\":\"media:a.mp4\",\"distorted_uri\":\"media:b.mp4\",\"model\":\"/etc/passwd\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        BadRequest m = assertThrows(BadRequest.class, () -> JobSubmission.parse(model, policy));
+        assertEquals("model", m.field());
+        assertEquals("model: no such model file /etc/passwd among those API jobs may use (a model name, or a file below "
+                + "VMAFX_API_MODELS_DIR)", m.getMessage());
+    }
+
+    @Test
     void refusesABodyThatIsNotOneObject() {
         assertEquals("the body must be one JSON object with reference_uri and distorted_uri", refused("").getMessage());
         assertEquals("the body must be one JSON object with reference_uri and distorted_uri", refused("[]").getMessage());
