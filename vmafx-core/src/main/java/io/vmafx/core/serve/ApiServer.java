@@ -145,11 +145,6 @@ public final class ApiServer implements AutoCloseable {
         return new InetSocketAddress(connector.getHost(), connector.getLocalPort());
     }
 
-    /** Connections closed because their request's headers did not arrive within the header timeout. */
-    long headerTimeouts() {
-        return headerDeadline.expired();
-    }
-
     private void handle(Request request, Response response, Callback callback) {
         Connection connection = request.getConnectionMetaData().getConnection();
         headerDeadline.requestStarted(connection);
@@ -160,7 +155,7 @@ public final class ApiServer implements AutoCloseable {
             route(ex, method, path == null ? "/" : path);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, method + " " + path + " failed", e);
-            ex.sendOnce(500, error("internal error: " + e));
+            ex.send(500, error("internal error: " + e));
         }
     }
 
@@ -249,7 +244,7 @@ public final class ApiServer implements AutoCloseable {
             ex.send(409, e);
             return;
         }
-        Runnable answer = () -> ex.sendOnce(j.state().ended() ? 200 : 202, j.toJson(true));
+        Runnable answer = () -> ex.send(j.state().ended() ? 200 : 202, j.toJson(true));
         Scheduler.Task late = scheduler.schedule(answer, CANCEL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         j.whenEnded().thenRunAsync(() -> {
             late.cancel();
@@ -441,12 +436,8 @@ public final class ApiServer implements AutoCloseable {
             this.callback = callback;
         }
 
-        void send(int status, Map<String, ?> json) {
-            sendOnce(status, json);
-        }
-
         /** Sends the answer unless one was sent (a DELETE's timer and its job's end may both try). */
-        void sendOnce(int status, Map<String, ?> json) {
+        void send(int status, Map<String, ?> json) {
             String text;
             try {
                 text = JSON.std.asString(json) + "\n";

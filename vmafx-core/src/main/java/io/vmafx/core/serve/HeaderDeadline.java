@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Scheduler;
@@ -25,7 +24,6 @@ final class HeaderDeadline implements Connection.Listener {
     private final Scheduler scheduler;
     private final long timeoutNanos;
     private final Map<Connection, Watch> watches = new ConcurrentHashMap<>();
-    private final LongAdder expired = new LongAdder();
 
     HeaderDeadline(Scheduler scheduler, Duration timeout) {
         this.scheduler = scheduler;
@@ -84,16 +82,6 @@ final class HeaderDeadline implements Connection.Listener {
         };
     }
 
-    /** Connections closed so far because their request's headers did not arrive in time. */
-    long expired() {
-        return expired.sum();
-    }
-
-    /** Connections open now. */
-    int open() {
-        return watches.size();
-    }
-
     /** One connection's deadline; a generation number tells a stale timer from the current one. */
     private final class Watch {
         private final Connection connection;
@@ -129,7 +117,6 @@ final class HeaderDeadline implements Connection.Listener {
                 }
                 task = null;
             }
-            expired.increment();
             // No answer: the request never arrived, and a client this slow would not read one either.
             connection.getEndPoint().close();
         }

@@ -338,7 +338,7 @@ public final class JobService {
         LOG.log(System.Logger.Level.INFO, () -> "job " + job.id + " " + label + " after " + runNanos / 1_000_000 + " ms");
     }
 
-    /** Why the policy now refuses {@code request}'s inputs or model, or null when it does not (or there is none). */
+    /** Why the policy now refuses {@code request}'s inputs, or null when it does not (or there is none). */
     private String refusal(JobRequest request) {
         if (policy == null) {
             return null;
@@ -346,9 +346,7 @@ public final class JobService {
         try {
             policy.checkInput("reference_uri", request.reference());
             policy.checkInput("distorted_uri", request.distorted());
-            if (request.model() != null) {
-                policy.checkModel(request.model().toString());
-            }
+            // The model was checked at submission; what the request holds now may be the scorer's resolved name.
             return null;
         } catch (ApiInputPolicy.Refused e) {
             return e.getMessage();
