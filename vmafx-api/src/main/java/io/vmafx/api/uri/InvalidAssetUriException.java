@@ -5,6 +5,7 @@ public final class InvalidAssetUriException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
     private final String input;
+    private final String reason;
 
     public InvalidAssetUriException(String input, String cause) {
         this(input, input, cause);
@@ -14,6 +15,15 @@ public final class InvalidAssetUriException extends IllegalArgumentException {
     InvalidAssetUriException(String input, String shown, String cause) {
         super("invalid asset URI '" + printable(shown) + "': " + cause);
         this.input = input;
+        this.reason = cause;
+    }
+
+    /**
+     * What is wrong, without the input: for callers that must not repeat the input (the node's API answers a
+     * client that may have put a secret in it).
+     */
+    public String reason() {
+        return reason;
     }
 
     /** The text as the caller gave it. */

@@ -241,6 +241,7 @@ public final class LoadBench {
                 scorer.add(((Number) t.get("scorer")).doubleValue());
             }
         }
+        wrong.addAll(prepareCountsDisagree(url));
         double wall = (System.nanoTime() - t0) / 1e9;
         progress.step(mode + ": " + outcomes + " in " + String.format(Locale.ROOT, "%.1f", wall) + " s");
         return new ModeResult(mode, null, ids.size(), outcomes.getOrDefault("succeeded", 0), outcomes.getOrDefault("failed", 0),
@@ -248,6 +249,41 @@ public final class LoadBench {
                 overhead.isEmpty() ? null : Percentiles.Summary.of(overhead),
                 warmOverhead.isEmpty() ? null : Percentiles.Summary.of(warmOverhead), job.isEmpty() ? null : Percentiles.Summary.of(job),
                 scorer.isEmpty() ? null : Percentiles.Summary.of(scorer), wall, List.of());
+    }
+
+    /**
+     * Per provider, whether its own count of prepare calls ({@code vmafx_storage_prepares_total}) and the prepare
+     * histogram's counts over every outcome agree, as they must once every job has ended: cancelled jobs are what
+     * made them drift apart.
+     */
+    private static List<String> prepareCountsDisagree(String url) throws IOException, InterruptedException {
+        Answer r = request("GET", url + "/metrics", null);
+        if (r.status() != 200) {
+            return List.of("GET /metrics answered " + r.status());
+        }
+        java.util.regex.Pattern total = java.util.regex.Pattern.compile("vmafx_storage_prepares_total\\{provider=\"([^\"]+)\"} (\\S+)");
+        java.util.regex.Pattern count = java.util.regex.Pattern.compile(
+                "vmafx_storage_prepare_duration_seconds_count\\{provider=\"([^\"]+)\",outcome=\"[^\"]+\"} (\\S+)");
+        Map<String, Double> calls = new TreeMap<>();
+        Map<String, Double> observed = new TreeMap<>();
+        for (String line : r.body().split("\n")) {
+            java.util.regex.Matcher t = total.matcher(line);
+            java.util.regex.Matcher c = count.matcher(line);
+            if (t.matches()) {
+                calls.put(t.group(1), Double.parseDouble(t.group(2)));
+            } else if (c.matches()) {
+                observed.merge(c.group(1), Double.parseDouble(c.group(2)), Double::sum);
+            }
+        }
+        List<String> wrong = new ArrayList<>();
+        calls.forEach((provider, n) -> {
+            double o = observed.getOrDefault(provider, 0.0);
+            if (o != n) {
+                wrong.add(String.format(Locale.ROOT, "metrics: vmafx_storage_prepares_total{provider=\"%s\"} is %.0f but the prepare "
+                        + "duration histogram counted %.0f", provider, n, o));
+            }
+        });
+        return wrong;
     }
 
     private static Map<String, Object> awaitEnd(String url, String id) throws IOException, InterruptedException {

@@ -33,7 +33,19 @@ public enum Variable {
     NODE_SLOTS("VMAFX_NODE_SLOTS", "--slots", "serve: how many jobs run at once (default 2)"),
     NODE_QUEUE("VMAFX_NODE_QUEUE", "--queue", "serve: how many jobs wait for a slot; beyond that a submission gets 429 (default 32)"),
     NODE_TOKEN("VMAFX_NODE_TOKEN", "--token", "serve: the bearer token the API requires (required when not bound to loopback; prefer the variable)"),
-    NODE_DRAIN("VMAFX_NODE_DRAIN", "--drain", "serve: on SIGTERM, how long running jobs may finish before they are cancelled (default 30s)");
+    NODE_DRAIN("VMAFX_NODE_DRAIN", "--drain", "serve: on SIGTERM, how long running jobs may finish before they are cancelled (default 30s)"),
+    NODE_HEADER_TIMEOUT("VMAFX_NODE_HEADER_TIMEOUT", "--header-timeout",
+            "serve: how long a connection may take to send a request's line and headers, from its opening or its last answer; then it is closed (default 10s)"),
+    NODE_BODY_TIMEOUT("VMAFX_NODE_BODY_TIMEOUT", "--body-timeout",
+            "serve: how long a request's body may take to arrive; then 408 and the connection is closed (default 10s)"),
+    NODE_MAX_CONNECTIONS("VMAFX_NODE_MAX_CONNECTIONS", "--max-connections",
+            "serve: client connections open at once; further ones wait in the kernel's accept queue (default 512)"),
+    API_LOCAL_ROOTS("VMAFX_API_LOCAL_ROOTS", "--api-local-roots",
+            "serve: directories (separated by ':') below which API jobs may read local files (default: none)"),
+    API_HOSTS("VMAFX_API_HOSTS", "--api-hosts",
+            "serve: hosts (comma-separated; host, host:port, or * for any) API jobs may read http(s):// URLs and on-the-fly remotes from (default: none)"),
+    API_ONTHEFLY("VMAFX_API_ONTHEFLY", "--api-onthefly",
+            "serve: 1 lets API jobs use on-the-fly rclone remotes (:backend,...:path, sftp://) with allow-listed options, to VMAFX_API_HOSTS (default 0)");
 
     /**
      * Variables core reads that have no flag: {@code VMAFX_LOG_LEVEL} (read before the command line is parsed) and

@@ -194,13 +194,18 @@ public final class JobExecutor implements AutoCloseable {
     private PreparedInput prepare(StorageProvider storage, AssetUri uri, JobObserver observer)
             throws StorageException, InterruptedException {
         long t0 = System.nanoTime();
+        // Reported in finally, whatever ended the call: a cancelled prepare was counted by its provider as well,
+        // and leaving it out made the providers' prepare count and the latency histogram's count disagree.
+        JobObserver.PrepareOutcome outcome = JobObserver.PrepareOutcome.ERROR;
         try {
             PreparedInput input = storage.prepare(uri, settings);
-            observer.prepared(storage.name(), System.nanoTime() - t0, true);
+            outcome = JobObserver.PrepareOutcome.OK;
             return input;
-        } catch (StorageException | RuntimeException e) {
-            observer.prepared(storage.name(), System.nanoTime() - t0, false);
+        } catch (InterruptedException e) {
+            outcome = JobObserver.PrepareOutcome.CANCELLED;
             throw e;
+        } finally {
+            observer.prepared(storage.name(), System.nanoTime() - t0, outcome);
         }
     }
 

@@ -10,14 +10,30 @@ public interface JobObserver {
     JobObserver NONE = new JobObserver() {
     };
 
+    /** How one prepare call ended. */
+    enum PrepareOutcome {
+        /** It returned an input. */
+        OK,
+        /** It threw (a storage error, or anything else). */
+        ERROR,
+        /** It was interrupted: the job was cancelled, or its other side failed first. */
+        CANCELLED;
+
+        /** The metric label: {@code ok}, {@code error}, {@code cancelled}. */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     /**
-     * One input's prepare ended.
+     * One input's prepare call ended, whichever way: every call the provider saw is reported exactly once, so that
+     * a count of these reports and the provider's own count of prepare calls agree.
      *
-     * @param provider  the storage provider's name
-     * @param nanos     how long {@code prepare} took
-     * @param succeeded false when it threw (a cancelled prepare is not reported)
+     * @param provider the storage provider's name
+     * @param nanos    how long {@code prepare} took
+     * @param outcome  how it ended
      */
-    default void prepared(String provider, long nanos, boolean succeeded) {
+    default void prepared(String provider, long nanos, PrepareOutcome outcome) {
     }
 
     /** The scorer ran for {@code nanos}, whatever its outcome (a cancelled scorer too). */

@@ -46,9 +46,10 @@ public final class Node implements AutoCloseable {
     private final String bypassStatus;
     private final JobExecutor executor;
     private final RuntimeDir runtimeDir;
+    private final UriRules uriRules;
 
     private Node(NodeConfig config, ProviderRegistry registry, StorageRouter router, BypassProvider bypass,
-                 String bypassStatus, JobExecutor executor, RuntimeDir runtimeDir) {
+                 String bypassStatus, JobExecutor executor, RuntimeDir runtimeDir, UriRules uriRules) {
         this.config = config;
         this.registry = registry;
         this.router = router;
@@ -56,6 +57,7 @@ public final class Node implements AutoCloseable {
         this.bypassStatus = bypassStatus;
         this.executor = executor;
         this.runtimeDir = runtimeDir;
+        this.uriRules = uriRules;
     }
 
     /** Discovers providers in the node's module layer and the plugins directory, then {@link #start(NodeConfig, ProviderRegistry, Map)}. */
@@ -111,7 +113,7 @@ public final class Node implements AutoCloseable {
             String noBypass = config.bypassEnabled() ? "bypass is " + status[0] : JobExecutor.BYPASS_OFF;
             JobExecutor executor = new JobExecutor(router, config, rules, scorer,
                     ScoreOptions.DEFAULTS.withModels(config.defaultModels()), bypass, noBypass);
-            return new Node(config, registry, router, bypass, status[0], executor, runtimeDir);
+            return new Node(config, registry, router, bypass, status[0], executor, runtimeDir, rules);
         } catch (ConfigException | RuntimeException e) {
             registry.close();
             if (runtimeDir != null) {
@@ -211,6 +213,11 @@ public final class Node implements AutoCloseable {
 
     public JobExecutor executor() {
         return executor;
+    }
+
+    /** How the node parses inputs: its configured remotes, plugin schemes and cloud-scheme remotes (the executor's rules). */
+    public UriRules uriRules() {
+        return uriRules;
     }
 
     /** The started bypass, if any. */

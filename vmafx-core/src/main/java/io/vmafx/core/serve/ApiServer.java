@@ -1,13 +1,10 @@
 package io.vmafx.core.serve;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -18,12 +15,27 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
+import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * The HTTP API over {@link JobService}:
@@ -41,6 +53,20 @@ import java.util.regex.Pattern;
  * <p>Every error is {@code {"error": "..."}} (plus {@code "field"} for a 400 about one field). With a token, every
  * request but {@code /healthz} and {@code /readyz} (the orchestrator's probes) needs
  * {@code Authorization: Bearer <token>}, compared in constant time; the token never reaches a log or an answer.
+ *
+ * <p>Served by Jetty (core, no servlets), because a slow client must cost only its own connection: Jetty reads request
+ * headers and bodies without holding a thread while it waits for bytes, and no handler here blocks (a body is read
+ * as it arrives, a DELETE answers when its job's end completes a future, answers are written asynchronously). The
+ * JDK's {@code jdk.httpserver} read headers on its handler threads, so eight clients that never finished a header
+ * stopped every endpoint, {@code /healthz} included. The bounds ({@link ServeSettings.ClientLimits}):
+ * <ul>
+ *   <li>request line and headers within the header timeout of the connection's opening or its last answer, else the
+ *       connection is closed ({@link HeaderDeadline}); at most 8 KiB of them (431 beyond);
+ *   <li>a body within the body timeout of its headers, else 408 and the connection is closed; 64 KiB (413 beyond);
+ *   <li>at most {@code maxConnections} connections; beyond that new ones wait in the kernel's accept queue;
+ *   <li>a connection with no traffic in either direction for {@link #IDLE_TIMEOUT} (a client that stopped reading
+ *       its answer) is closed.
+ * </ul>
  */
 public final class ApiServer implements AutoCloseable {
 
@@ -49,58 +75,94 @@ public final class ApiServer implements AutoCloseable {
     public static final int MAX_BODY = 64 * 1024;
     /** How long a DELETE waits for a running job to end before it answers. */
     static final Duration CANCEL_WAIT = Duration.ofSeconds(20);
-    static final int HANDLERS = 8;
+    /** No bytes either way for this long, and the connection is closed: a client that does not read its answer. */
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Jetty's threads: acceptor, selector and the handlers. Handlers never wait for a client or a job, so a handful
+     * answer every request; the rest is headroom for bursts.
+     */
+    static final int THREADS = 24;
     private static final Pattern JOB = Pattern.compile("/v1/jobs/([0-9a-fA-F-]{1,64})");
 
-    private final HttpServer server;
-    private final ExecutorService handlers;
+    private final Server server;
+    private final ServerConnector connector;
+    private final Scheduler scheduler;
+    private final HeaderDeadline headerDeadline;
+    private final Duration bodyTimeout;
     private final JobService jobs;
     private final NodeMetrics metrics;
+    private final ApiInputPolicy policy;
     private final byte[] tokenDigest;
 
-    ApiServer(InetSocketAddress address, JobService jobs, NodeMetrics metrics, Optional<String> token) throws IOException {
+    ApiServer(InetSocketAddress address, JobService jobs, NodeMetrics metrics, Optional<String> token,
+              ServeSettings.ClientLimits limits, ApiInputPolicy policy) throws IOException {
         this.jobs = jobs;
         this.metrics = metrics;
+        this.policy = policy;
         this.tokenDigest = token.map(ApiServer::sha256).orElse(null);
-        this.server = HttpServer.create(address, 64);
-        AtomicInteger n = new AtomicInteger();
-        // A DELETE of a running job holds its thread until the job has ended (up to CANCEL_WAIT): enough threads
-        // that a few of those leave the rest of the API answering.
-        this.handlers = Executors.newFixedThreadPool(HANDLERS, r -> {
-            Thread t = new Thread(r, "vmafx-http-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
+        this.bodyTimeout = limits.bodyTimeout();
+        QueuedThreadPool threads = new QueuedThreadPool(THREADS, 2, 60_000);
+        threads.setName("vmafx-http");
+        threads.setDaemon(true);
+        this.scheduler = new ScheduledExecutorScheduler("vmafx-http-timer", true);
+        this.server = new Server(threads, scheduler, null);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        this.connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        connector.setHost(address.getAddress().getHostAddress());
+        connector.setPort(address.getPort());
+        connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+        connector.setAcceptQueueSize(128);
+        this.headerDeadline = new HeaderDeadline(scheduler, limits.headerTimeout());
+        connector.addBean(headerDeadline);
+        server.addConnector(connector);
+        server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                ApiServer.this.handle(request, response, callback);
+                return true;
+            }
         });
-        server.setExecutor(handlers);
-        server.createContext("/", this::handle);
-        server.start();
+        server.setErrorHandler(ApiServer::jettyError);
+        server.setStopTimeout(1000);
+        try {
+            server.start();
+        } catch (Exception e) {
+            close();
+            if (e instanceof IOException io) {
+                // "Failed to bind to /127.0.0.1:8080": say why, as the JDK's server did.
+                throw io.getCause() instanceof IOException cause && cause.getMessage() != null
+                        ? new IOException(io.getMessage() + ": " + cause.getMessage(), io) : io;
+            }
+            throw new IOException("the HTTP server did not start: " + e, e);
+        }
     }
 
     /** The address the server listens on (the kernel's port when 0 was asked for). */
     public InetSocketAddress address() {
-        return server.getAddress();
+        return new InetSocketAddress(connector.getHost(), connector.getLocalPort());
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
-            String path = ex.getRequestURI().getRawPath();
-            String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
-            try {
-                route(ex, method, path);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, method + " " + path + " failed", e);
-                send(ex, 500, error("internal error: " + e));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                send(ex, 503, error("the node is shutting down"));
-            }
+    private void handle(Request request, Response response, Callback callback) {
+        Connection connection = request.getConnectionMetaData().getConnection();
+        headerDeadline.requestStarted(connection);
+        Exchange ex = new Exchange(request, response, headerDeadline.whenDone(connection, callback));
+        String path = request.getHttpURI().getPath();
+        String method = request.getMethod().toUpperCase(Locale.ROOT);
+        try {
+            route(ex, method, path == null ? "/" : path);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, method + " " + path + " failed", e);
+            ex.send(500, error("internal error: " + e));
         }
     }
 
-    private void route(HttpExchange ex, String method, String path) throws IOException, InterruptedException {
+    private void route(Exchange ex, String method, String path) {
         if (path.equals("/healthz")) {
             if (allow(ex, method, "GET")) {
-                send(ex, 200, Map.of("status", "ok"));
+                ex.send(200, Map.of("status", "ok"));
             }
             return;
         }
@@ -112,32 +174,31 @@ public final class ApiServer implements AutoCloseable {
                 if (!ready) {
                     m.put("reason", "the node is shutting down");
                 }
-                send(ex, ready ? 200 : 503, m);
+                ex.send(ready ? 200 : 503, m);
             }
             return;
         }
-        if (!authorized(ex)) {
-            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"vmafx-node\"");
-            send(ex, 401, error("missing or wrong bearer token (Authorization: Bearer <VMAFX_NODE_TOKEN>)"));
+        if (!authorized(ex.request)) {
+            ex.response.getHeaders().put("WWW-Authenticate", "Bearer realm=\"vmafx-node\"");
+            ex.send(401, error("missing or wrong bearer token (Authorization: Bearer <VMAFX_NODE_TOKEN>)"));
             return;
         }
         if (path.equals("/metrics")) {
             if (allow(ex, method, "GET")) {
                 byte[] body = metrics.write().getBytes(StandardCharsets.UTF_8);
-                ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-                sendBytes(ex, 200, body);
+                ex.sendBytes(200, "text/plain; version=0.0.4; charset=utf-8", body);
             }
             return;
         }
         if (path.equals("/v1/jobs")) {
             if (method.equals("POST")) {
-                submit(ex);
+                new BodyRead(ex).start();
             } else if (allow(ex, method, "GET, POST")) {
                 List<Map<String, Object>> list = new ArrayList<>();
                 for (JobService.Job j : jobs.recent()) {
                     list.add(j.toJson(false));
                 }
-                send(ex, 200, Map.of("jobs", list));
+                ex.send(200, Map.of("jobs", list));
             }
             return;
         }
@@ -149,96 +210,171 @@ public final class ApiServer implements AutoCloseable {
                 return;
             }
             if (job.isEmpty()) {
-                send(ex, 404, error("no job " + m.group(1) + " (unknown, or ended more than "
+                ex.send(404, error("no job " + m.group(1) + " (unknown, or ended more than "
                         + JobService.TTL.toMinutes() + " minutes or " + JobService.KEEP + " jobs ago)"));
                 return;
             }
             JobService.Job j = job.get();
             if (method.equals("GET")) {
-                send(ex, 200, j.toJson(true));
-            } else if (jobs.cancel(j, "cancelled by DELETE /v1/jobs/" + j.id(), CANCEL_WAIT)) {
-                send(ex, j.state().ended() ? 200 : 202, j.toJson(true));
+                ex.send(200, j.toJson(true));
             } else {
-                Map<String, Object> e = error("job " + j.id() + " already ended (" + j.state().label() + ")");
-                e.put("job", j.toJson(false));
-                send(ex, 409, e);
+                cancel(ex, j);
             }
             return;
         }
-        send(ex, 404, error("no such resource: " + path + " (the API is /v1/jobs, /v1/jobs/{id}, /healthz, /readyz, /metrics)"));
+        ex.send(404, error("no such resource: " + path + " (the API is /v1/jobs, /v1/jobs/{id}, /healthz, /readyz, /metrics)"));
     }
 
-    private void submit(HttpExchange ex) throws IOException {
-        byte[] body = readBody(ex);
-        if (body == null) {
-            send(ex, 413, error("the body is larger than " + MAX_BODY + " bytes"));
+    /**
+     * DELETE: cancels the job and answers once it has ended (its ffmpeg killed, its inputs released), or with 202
+     * after {@link #CANCEL_WAIT}; no thread waits meanwhile.
+     */
+    private void cancel(Exchange ex, JobService.Job j) {
+        boolean cancelled;
+        try {
+            cancelled = jobs.cancel(j, "cancelled by DELETE /v1/jobs/" + j.id(), Duration.ZERO);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ex.send(503, error("the node is shutting down"));
             return;
         }
-        try {
-            JobService.Job job = jobs.submit(jobs.parse(body));
-            ex.getResponseHeaders().set("Location", "/v1/jobs/" + job.id());
-            send(ex, 202, job.toJson(false));
-        } catch (BadRequest e) {
-            Map<String, Object> m = error(e.getMessage());
-            if (e.field() != null) {
-                m.put("field", e.field());
-            }
-            send(ex, 400, m);
-        } catch (JobService.Refused e) {
-            if (!e.shuttingDown()) {
-                ex.getResponseHeaders().set("Retry-After", "1");
-            }
-            send(ex, e.shuttingDown() ? 503 : 429, error(e.getMessage()));
+        if (!cancelled) {
+            Map<String, Object> e = error("job " + j.id() + " already ended (" + j.state().label() + ")");
+            e.put("job", j.toJson(false));
+            ex.send(409, e);
+            return;
         }
+        Runnable answer = () -> ex.send(j.state().ended() ? 200 : 202, j.toJson(true));
+        Scheduler.Task late = scheduler.schedule(answer, CANCEL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        j.whenEnded().thenRunAsync(() -> {
+            late.cancel();
+            answer.run();
+        }, server.getThreadPool());
     }
 
     /** The most of a too-large body read (and dropped) before the 413, so that the client sees the answer, not a reset. */
     static final int MAX_DRAIN = 1024 * 1024;
 
     /**
-     * The body, or null when it is larger than {@link #MAX_BODY}. A too-large body is read and dropped up to
-     * {@link #MAX_DRAIN} so that the client, still sending, gets the 413 rather than a connection reset.
+     * {@code POST /v1/jobs}' body, read as it arrives (no thread waits for it), then submitted. A body larger than
+     * {@link #MAX_BODY} is read and dropped up to {@link #MAX_DRAIN}, so that a client still sending gets the 413
+     * rather than a connection reset; one that does not arrive within the body timeout gets 408.
      */
-    private static byte[] readBody(HttpExchange ex) throws IOException {
-        String length = ex.getRequestHeaders().getFirst("Content-Length");
-        long declared = -1;
-        if (length != null) {
-            try {
-                declared = Long.parseLong(length.strip());
-            } catch (NumberFormatException e) {
-                declared = Long.MAX_VALUE;
-            }
+    private final class BodyRead implements Runnable {
+        private final Exchange ex;
+        private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+        private final AtomicBoolean finished = new AtomicBoolean();
+        private long total;
+        private boolean tooLarge;
+        private Scheduler.Task timer;
+
+        BodyRead(Exchange ex) {
+            this.ex = ex;
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[8192];
-        long total = 0;
-        boolean tooLarge = declared > MAX_BODY;
-        try (InputStream in = ex.getRequestBody()) {
+
+        void start() {
+            long declared = ex.request.getLength();
             if (declared > MAX_DRAIN) {
-                return null;
+                finished.set(true);
+                ex.response.getHeaders().put(HttpHeader.CONNECTION, "close");
+                ex.send(413, error("the body is larger than " + MAX_BODY + " bytes"));
+                return;
             }
-            int n;
-            while ((n = in.read(buf)) > 0) {
+            tooLarge = declared > MAX_BODY;
+            timer = scheduler.schedule(this::timedOut, bodyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            run();
+        }
+
+        /** Reads what has arrived; asks Jetty to call again when more does. */
+        @Override
+        public void run() {
+            while (!finished.get()) {
+                Content.Chunk chunk = ex.request.read();
+                if (chunk == null) {
+                    ex.request.demand(this);
+                    return;
+                }
+                if (Content.Chunk.isFailure(chunk)) {
+                    if (finish()) {
+                        ex.callback.failed(chunk.getFailure());
+                    }
+                    return;
+                }
+                ByteBuffer b = chunk.getByteBuffer();
+                int n = b.remaining();
                 total += n;
                 if (total > MAX_BODY) {
                     tooLarge = true;
                 }
-                if (total > MAX_DRAIN) {
-                    break;
-                }
                 if (!tooLarge) {
-                    out.write(buf, 0, n);
+                    byte[] bytes = new byte[n];
+                    b.get(bytes);
+                    body.write(bytes, 0, n);
+                }
+                boolean last = chunk.isLast();
+                chunk.release();
+                if (last || total > MAX_DRAIN) {
+                    if (finish()) {
+                        complete(last);
+                    }
+                    return;
                 }
             }
         }
-        return tooLarge ? null : out.toByteArray();
+
+        private boolean finish() {
+            if (!finished.compareAndSet(false, true)) {
+                return false;
+            }
+            if (timer != null) {
+                timer.cancel();
+            }
+            return true;
+        }
+
+        private void timedOut() {
+            if (finish()) {
+                ex.response.getHeaders().put(HttpHeader.CONNECTION, "close");
+                ex.send(408, error("the request body did not arrive within " + describe(bodyTimeout) + " (VMAFX_NODE_BODY_TIMEOUT)"));
+            }
+        }
+
+        private void complete(boolean wholeBodyRead) {
+            if (tooLarge) {
+                if (!wholeBodyRead) {
+                    ex.response.getHeaders().put(HttpHeader.CONNECTION, "close");
+                }
+                ex.send(413, error("the body is larger than " + MAX_BODY + " bytes"));
+                return;
+            }
+            submit(ex, body.toByteArray());
+        }
     }
 
-    private boolean authorized(HttpExchange ex) {
+    private void submit(Exchange ex, byte[] body) {
+        try {
+            JobService.Job job = jobs.submit(jobs.parse(body));
+            ex.response.getHeaders().put("Location", "/v1/jobs/" + job.id());
+            ex.send(202, job.toJson(false));
+        } catch (BadRequest e) {
+            Map<String, Object> m = error(e.getMessage());
+            if (e.field() != null) {
+                m.put("field", e.field());
+            }
+            ex.send(400, m);
+        } catch (JobService.Refused e) {
+            if (!e.shuttingDown()) {
+                ex.response.getHeaders().put("Retry-After", "1");
+            }
+            ex.send(e.shuttingDown() ? 503 : 429, error(e.getMessage()));
+        }
+    }
+
+    private boolean authorized(Request request) {
         if (tokenDigest == null) {
             return true;
         }
-        String h = ex.getRequestHeaders().getFirst("Authorization");
+        String h = request.getHeaders().get("Authorization");
         if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return false;
         }
@@ -255,14 +391,14 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private static boolean allow(HttpExchange ex, String method, String allowed) throws IOException {
+    private static boolean allow(Exchange ex, String method, String allowed) {
         for (String a : allowed.split(", ")) {
             if (a.equals(method) || (a.equals("GET") && method.equals("HEAD"))) {
                 return true;
             }
         }
-        ex.getResponseHeaders().set("Allow", allowed);
-        send(ex, 405, error("method " + method + " is not allowed here; allowed: " + allowed));
+        ex.response.getHeaders().put("Allow", allowed);
+        ex.send(405, error("method " + method + " is not allowed here; allowed: " + allowed));
         return false;
     }
 
@@ -272,30 +408,64 @@ public final class ApiServer implements AutoCloseable {
         return m;
     }
 
-    private static void send(HttpExchange ex, int status, Map<String, ?> json) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        sendBytes(ex, status, (JSON.std.asString(json) + "\n").getBytes(StandardCharsets.UTF_8));
+    /**
+     * What Jetty answers itself (a request it could not parse, headers over 8 KiB, a URI too long): the same JSON as
+     * every other error. Only the status' reason: Jetty's own message may quote what the client sent.
+     */
+    private static boolean jettyError(Request request, Response response, Callback callback) {
+        int status = response.getStatus();
+        String reason = HttpStatus.getMessage(status);
+        new Exchange(request, response, callback).send(status, error("the request was refused: " + status + " " + reason));
+        return true;
     }
 
-    private static void sendBytes(HttpExchange ex, int status, byte[] body) throws IOException {
-        boolean head = ex.getRequestMethod().equalsIgnoreCase("HEAD");
-        ex.sendResponseHeaders(status, head ? -1 : body.length == 0 ? -1 : body.length);
-        if (!head) {
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(body);
+    private static String describe(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+
+    /** One request's answer, sent at most once, written without blocking. */
+    private static final class Exchange {
+        final Request request;
+        final Response response;
+        final Callback callback;
+        private final AtomicBoolean sent = new AtomicBoolean();
+
+        Exchange(Request request, Response response, Callback callback) {
+            this.request = request;
+            this.response = response;
+            this.callback = callback;
+        }
+
+        /** Sends the answer unless one was sent (a DELETE's timer and its job's end may both try). */
+        void send(int status, Map<String, ?> json) {
+            String text;
+            try {
+                text = JSON.std.asString(json) + "\n";
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
+            sendBytes(status, "application/json", text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        void sendBytes(int status, String contentType, byte[] body) {
+            if (!sent.compareAndSet(false, true)) {
+                return;
+            }
+            response.setStatus(status);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+            boolean head = request.getMethod().equalsIgnoreCase("HEAD");
+            response.write(true, head ? BufferUtil.EMPTY_BUFFER : ByteBuffer.wrap(body), callback);
         }
     }
 
-    /** Stops listening; exchanges in progress get up to a second to finish. */
+    /** Stops listening and closes every connection; requests in progress get up to a second to finish. */
     @Override
     public void close() {
-        server.stop(1);
-        handlers.shutdownNow();
         try {
-            handlers.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            server.stop();
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "stopping the HTTP server: " + e);
         }
     }
 }

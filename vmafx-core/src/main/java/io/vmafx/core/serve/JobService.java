@@ -74,6 +74,7 @@ public final class JobService {
         private final long submittedNanos = System.nanoTime();
         private final AtomicLong scorerNanos = new AtomicLong();
         private final CountDownLatch ended = new CountDownLatch(1);
+        private final java.util.concurrent.CompletableFuture<Void> endedFuture = new java.util.concurrent.CompletableFuture<>();
         private State state = State.QUEUED;
         private Instant started;
         private Instant finished;
@@ -94,6 +95,11 @@ public final class JobService {
 
         public synchronized State state() {
             return state;
+        }
+
+        /** Completes when the job has ended (its inputs released, its ffmpeg gone): for answers that must not hold a thread. */
+        public java.util.concurrent.CompletionStage<Void> whenEnded() {
+            return endedFuture.minimalCompletionStage();
         }
 
         /** Waits up to {@code timeout} for the job to end (its inputs released, its ffmpeg gone). */
@@ -118,6 +124,7 @@ public final class JobService {
             finished = Instant.now();
             finishedNanos = System.nanoTime();
             ended.countDown();
+            endedFuture.complete(null);
         }
 
         private synchronized Instant finishedAt() {
@@ -179,6 +186,7 @@ public final class JobService {
     }
 
     private final JobExecutor executor;
+    private final ApiInputPolicy policy;
     private final NodeMetrics[] metrics = new NodeMetrics[1];
     private final ThreadPoolExecutor pool;
     private final int slots;
@@ -187,8 +195,10 @@ public final class JobService {
     private final LinkedHashMap<String, Job> jobs = new LinkedHashMap<>();
     private volatile boolean draining;
 
-    JobService(JobExecutor executor, int slots, int queue) {
+    /** @param policy what API jobs may read, checked again when a queued job starts; null: no check (tests of the service alone) */
+    JobService(JobExecutor executor, int slots, int queue, ApiInputPolicy policy) {
         this.executor = executor;
+        this.policy = policy;
         this.slots = slots;
         this.queueCapacity = queue;
         BlockingQueue<Runnable> q = queue == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queue);
@@ -226,7 +236,7 @@ public final class JobService {
 
     /** A job from the body of {@code POST /v1/jobs}, with the node's models and models directory. */
     public JobRequest parse(byte[] body) throws BadRequest {
-        return JobSubmission.parse(body, executor.defaultOptions(), executor.modelsDir().orElse(null));
+        return JobSubmission.parse(body, executor.defaultOptions(), executor.modelsDir().orElse(null), policy);
     }
 
     /** Queues {@code request}; refused when the queue is full or the node is shutting down. */
@@ -301,10 +311,20 @@ public final class JobService {
         JobResult result = null;
         String error = null;
         try {
-            result = executor.run(job.request, ProgressListener.NONE, metrics[0].observer(job.scorerNanos));
-            outcome = State.SUCCEEDED;
+            // Again at the start: a queued job's local file may have been replaced by a link out of the roots meanwhile.
+            String refused = refusal(job.request);
+            if (refused != null) {
+                error = refused;
+            } else {
+                result = executor.run(job.request, ProgressListener.NONE, metrics[0].observer(job.scorerNanos));
+                outcome = State.SUCCEEDED;
+            }
         } catch (JobException e) {
-            error = e.getMessage();
+            error = ApiJobError.of(e);
+            if (!error.equals(e.getMessage())) {
+                // The client gets the cause; the operator gets what the storage's tools said too.
+                LOG.log(System.Logger.Level.WARNING, "job " + job.id + " failed: " + e.getMessage());
+            }
         } catch (InterruptedException e) {
             outcome = State.CANCELLED;
             synchronized (job) {
@@ -321,6 +341,21 @@ public final class JobService {
         metrics[0].jobEnded(label, runNanos, job.scorerNanos.get(), result);
         job.end(outcome, result == null ? null : result.toJson(), error);
         LOG.log(System.Logger.Level.INFO, () -> "job " + job.id + " " + label + " after " + runNanos / 1_000_000 + " ms");
+    }
+
+    /** Why the policy now refuses {@code request}'s inputs, or null when it does not (or there is none). */
+    private String refusal(JobRequest request) {
+        if (policy == null) {
+            return null;
+        }
+        try {
+            policy.checkInput("reference_uri", request.reference());
+            policy.checkInput("distorted_uri", request.distorted());
+            // The model was checked at submission; what the request holds now may be the scorer's resolved name.
+            return null;
+        } catch (ApiInputPolicy.Refused e) {
+            return e.getMessage();
+        }
     }
 
     /** Forgets the oldest ended jobs beyond {@link #KEEP} and ended jobs older than {@link #TTL}. Under {@code jobs}' lock. */

@@ -43,10 +43,21 @@ public final class JobSubmission {
     }
 
     /**
+     * The most characters a string field may have. Far above any real URI or path (Linux's PATH_MAX is 4096 bytes),
+     * far below what makes a URI expensive to parse, log and redact.
+     */
+    public static final int MAX_FIELD_LENGTH = 4096;
+
+    /**
+     * Reads a submission and, with a {@code policy}, checks that the job may read its inputs (the API's
+     * {@code POST /v1/jobs} passes the node's). Models are names, or files in {@code modelsDir} only.
+     *
      * @param defaults  what a job computes where it says nothing (the node's models)
      * @param modelsDir where model files may come from; null: built-in models only
+     * @param policy    what API jobs may read; null: the fields' form only
      */
-    public static JobRequest parse(byte[] body, ScoreOptions defaults, Path modelsDir) throws BadRequest {
+    public static JobRequest parse(byte[] body, ScoreOptions defaults, Path modelsDir, ApiInputPolicy policy)
+            throws BadRequest {
         Map<String, Object> fields = new HashMap<>();
         try (JsonParser p = JSON.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -94,7 +105,11 @@ public final class JobSubmission {
         RawVideoFormat distortedRaw = dw == null && dh == null && dp == null ? raw
                 : raw(dw != null ? dw : integer(fields, "width"), dh != null ? dh : integer(fields, "height"),
                 dp != null ? dp : string(fields, "pix_fmt", false), "distorted_");
-        return new JobRequest(reference, distorted, raw, distortedRaw, options(fields, defaults, modelsDir));
+        ScoreOptions options = options(fields, defaults, modelsDir);
+        // After the fields' form: a malformed body is told so before what it names is looked at.
+        check(policy, "reference_uri", reference);
+        check(policy, "distorted_uri", distorted);
+        return new JobRequest(reference, distorted, raw, distortedRaw, options);
     }
 
     private static RawVideoFormat raw(Integer width, Integer height, String pixFmt, String prefix) throws BadRequest {
@@ -197,6 +212,16 @@ public final class JobSubmission {
         return items;
     }
 
+    private static void check(ApiInputPolicy policy, String field, String uri) throws BadRequest {
+        if (policy != null) {
+            try {
+                policy.checkInput(field, uri);
+            } catch (ApiInputPolicy.Refused e) {
+                throw new BadRequest(e.field(), e.getMessage());
+            }
+        }
+    }
+
     private static String kind(String field) {
         return switch (field) {
             case "width", "height", "distorted_width", "distorted_height", "subsample" -> "a whole number";
@@ -219,6 +244,9 @@ public final class JobSubmission {
         }
         if (s.isBlank()) {
             throw new BadRequest(name, name + ": empty");
+        }
+        if (s.length() > MAX_FIELD_LENGTH) {
+            throw new BadRequest(name, name + ": longer than " + MAX_FIELD_LENGTH + " characters (" + s.length() + ")");
         }
         return s;
     }

@@ -48,7 +48,7 @@ public final class NodeMetrics {
         overhead = registry.histogram("vmafx_job_overhead_seconds",
                 "Node overhead of a successful job: its duration minus the scorer's time.", DURATION_BUCKETS);
         prepare = registry.histogram("vmafx_storage_prepare_duration_seconds",
-                "Latency of one input's storage prepare, by provider and outcome (ok, error).", DURATION_BUCKETS, "provider", "outcome");
+                "Latency of one input's storage prepare, by provider and outcome (ok, error, cancelled); one per prepare call.", DURATION_BUCKETS, "provider", "outcome");
         inputs = registry.counter("vmafx_job_inputs_total",
                 "Inputs of successful jobs by storage provider and how ffmpeg read them (bypass or storage).", "provider", "read");
         registry.callback("vmafx_jobs_running", "gauge", "Jobs running now.", s -> s.sample(running.getAsInt()));
@@ -123,8 +123,8 @@ public final class NodeMetrics {
     JobObserver observer(java.util.concurrent.atomic.AtomicLong scorerNanos) {
         return new JobObserver() {
             @Override
-            public void prepared(String provider, long nanos, boolean succeeded) {
-                prepare.observe(nanos / 1e9, provider, succeeded ? "ok" : "error");
+            public void prepared(String provider, long nanos, PrepareOutcome outcome) {
+                prepare.observe(nanos / 1e9, provider, outcome.label());
             }
 
             @Override

@@ -32,12 +32,14 @@ public final class Serve implements AutoCloseable {
      * @throws IOException the address cannot be bound (in use, not local)
      */
     public static Serve start(Node node, ServeSettings settings) throws IOException {
-        JobService jobs = new JobService(node.executor(), settings.slots(), settings.queue());
+        ApiInputPolicy policy = new ApiInputPolicy(settings.inputs(), node.uriRules());
+        JobService jobs = new JobService(node.executor(), settings.slots(), settings.queue(), policy);
         NodeMetrics metrics = new NodeMetrics(node, jobs::running, jobs::queued, settings.slots(), settings.queue(), jobs::accepting);
         jobs.metrics(metrics);
         ApiServer api;
         try {
-            api = new ApiServer(new InetSocketAddress(settings.address(), settings.port()), jobs, metrics, settings.token());
+            api = new ApiServer(new InetSocketAddress(settings.address(), settings.port()), jobs, metrics, settings.token(),
+                    settings.limits(), policy);
         } catch (IOException | RuntimeException e) {
             try {
                 jobs.drain(Duration.ZERO, "cancelled: the API could not start");

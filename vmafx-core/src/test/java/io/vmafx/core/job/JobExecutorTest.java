@@ -205,6 +205,47 @@ class JobExecutorTest {
     }
 
     @Test
+    void everyPrepareCallIsReportedOnceAnInterruptedOneAsCancelled() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        StorageProvider blocking = new Recording(new LocalStorageProvider()) {
+            @Override
+            public PreparedInput prepare(AssetUri uri, NodeSettings s) throws StorageException, InterruptedException {
+                calls.incrementAndGet();
+                if (uri.input().equals(degraded.toString())) {
+                    entered.countDown();
+                    new CountDownLatch(1).await(); // a remote that never answers; ends only by interrupt
+                }
+                return super.prepare(uri, s);
+            }
+        };
+        JobExecutor ex = executor(blocking);
+        Queue<String> reports = new ConcurrentLinkedQueue<>();
+        JobObserver observer = new JobObserver() {
+            @Override
+            public void prepared(String provider, long nanos, PrepareOutcome outcome) {
+                reports.add(provider + " " + outcome.label());
+            }
+        };
+        Thread job = new Thread(() -> {
+            try {
+                ex.run(JobRequest.of(reference.toString(), degraded.toString()), ProgressListener.NONE, observer);
+            } catch (Exception e) {
+                // the interrupt ends it; what matters is what was reported
+            }
+        });
+        job.start();
+        assertTrue(entered.await(10, TimeUnit.SECONDS));
+        waitFor(() -> reports.size() == 1, "the reference's prepare to be reported");
+        job.interrupt();
+        job.join(10_000);
+        assertFalse(job.isAlive());
+        // Two calls, two reports: the metrics' histogram count and the provider's prepare count agree.
+        assertEquals(2, calls.get());
+        assertEquals(List.of("local ok", "local cancelled"), List.copyOf(reports));
+    }
+
+    @Test
     void aStorageThatDiedUnderFfmpegFailsTheJobEvenThoughFfmpegSucceeded() throws Exception {
         // ffmpeg exits 0 on a read cut short; the storage's read check is what tells.
         StorageProvider dying = new Recording(new LocalStorageProvider()) {

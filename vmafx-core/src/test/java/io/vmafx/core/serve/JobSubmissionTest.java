@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class JobSubmissionTest {
 
     private static JobRequest parse(String json) throws BadRequest {
-        return JobSubmission.parse(json.getBytes(StandardCharsets.UTF_8), ScoreOptions.DEFAULTS, null);
+        return JobSubmission.parse(json.getBytes(StandardCharsets.UTF_8), ScoreOptions.DEFAULTS, null, null);
     }
 
     private static BadRequest refused(String json) {
@@ -47,7 +47,7 @@ class JobSubmissionTest {
         Path models = Files.createDirectories(dir.resolve("models"));
         Path mine = Files.writeString(models.resolve("mine.json"), "{}");
         JobRequest file = JobSubmission.parse("{\"reference_uri\":\"a\",\"distorted_uri\":\"b\",\"model\":\"mine.json\"}"
-                .getBytes(StandardCharsets.UTF_8), ScoreOptions.DEFAULTS, models);
+                .getBytes(StandardCharsets.UTF_8), ScoreOptions.DEFAULTS, models, null);
         assertEquals(mine.toRealPath(), file.options().models().get(0).file());
     }
 
@@ -94,6 +94,31 @@ class JobSubmissionTest {
         BadRequest twice = refused("{\"reference_uri\":\"a\",\"distorted_uri\":\"b\",\"distorted_uri\":\"c\"}");
         assertEquals("distorted_uri", twice.field());
         assertEquals("field 'distorted_uri' appears twice", twice.getMessage());
+    }
+
+    @Test
+    void aFieldLongerThanTheLimitIsRefusedNamingIt() {
+        String uri = "http://" + "a".repeat(60_000);
+        BadRequest r = refused("{\"reference_uri\":\"media:a.mp4\",\"distorted_uri\":\"" + uri + "\"}");
+        assertEquals("distorted_uri", r.field());
+        assertEquals("distorted_uri: longer than 4096 characters (60007)", r.getMessage());
+        assertEquals("pix_fmt", refused("{\"reference_uri\":\"a\",\"distorted_uri\":\"b\",\"pix_fmt\":\"" + "y".repeat(4097) + "\"}").field());
+    }
+
+    @Test
+    void withAPolicyItsRefusalIsA400NamingTheField() {
+        ApiInputPolicy policy = new ApiInputPolicy(ApiInputSettings.NONE,
+                io.vmafx.api.uri.UriRules.defaults().withConfiguredRemotes(java.util.Set.of("media")));
+        byte[] body = "{\"reference_uri\":\"media:a.mp4\",\"distorted_uri\":\"/etc/passwd\"}".getBytes(StandardCharsets.UTF_8);
+        BadRequest r = assertThrows(BadRequest.class, () -> JobSubmission.parse(body, ScoreOptions.DEFAULTS, null, policy));
+        assertEquals("distorted_uri", r.field());
+        assertEquals("distorted_uri: no file /etc/passwd that API jobs may read (local files only below VMAFX_API_LOCAL_ROOTS)", r.getMessage());
+        byte[] model = "{\"reference_uri\":\"media:a.mp4\",\"distorted_uri\":\"media:b.mp4\",\"model\":\"/etc/passwd.json\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        BadRequest m = assertThrows(BadRequest.class, () -> JobSubmission.parse(model, ScoreOptions.DEFAULTS, null, policy));
+        assertEquals("model", m.field());
+        assertTrue(m.getMessage().startsWith("model: model '/etc/passwd.json': model files are not allowed here"),
+                m.getMessage());
     }
 
     @Test

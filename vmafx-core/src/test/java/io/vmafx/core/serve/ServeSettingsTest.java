@@ -42,6 +42,11 @@ class ServeSettingsTest {
         assertEquals(0, set.port());
         assertEquals(Duration.ofMinutes(2), set.drain());
         assertEquals(Optional.of("abc"), set.token());
+        assertEquals(new ServeSettings.ClientLimits(Duration.ofSeconds(10), Duration.ofSeconds(10), 512), s.limits());
+        assertEquals(ApiInputSettings.NONE, s.inputs());
+        ServeSettings limited = settings(Map.of("VMAFX_NODE_HEADER_TIMEOUT", "500ms", "VMAFX_NODE_MAX_CONNECTIONS", "8"),
+                Map.of(Variable.NODE_BODY_TIMEOUT, "2s"));
+        assertEquals(new ServeSettings.ClientLimits(Duration.ofMillis(500), Duration.ofSeconds(2), 8), limited.limits());
     }
 
     @Test
@@ -56,6 +61,12 @@ class ServeSettingsTest {
         assertEquals("VMAFX_NODE_ADDR: expected an IP address such as 127.0.0.1 or 0.0.0.0, got 'example.com'",
                 refused(Map.of("VMAFX_NODE_ADDR", "example.com"), Map.of()));
         assertEquals("--drain: expected a duration such as 500ms, 15s, 2m or 1h, got 'soon'", refused(Map.of(), Map.of(Variable.NODE_DRAIN, "soon")));
+        assertEquals("--header-timeout: must be more than 0 (a limit of nothing would close every connection)",
+                refused(Map.of(), Map.of(Variable.NODE_HEADER_TIMEOUT, "0")));
+        assertEquals("VMAFX_NODE_BODY_TIMEOUT: expected a duration such as 500ms, 15s, 2m or 1h, got 'never'",
+                refused(Map.of("VMAFX_NODE_BODY_TIMEOUT", "never"), Map.of()));
+        assertEquals("VMAFX_NODE_MAX_CONNECTIONS: expected a whole number from 1 to 100000, got '0'",
+                refused(Map.of("VMAFX_NODE_MAX_CONNECTIONS", "0"), Map.of()));
         String secret = "has space";
         String m = refused(Map.of("VMAFX_NODE_TOKEN", secret), Map.of());
         assertEquals("VMAFX_NODE_TOKEN: a token is printable ASCII without spaces", m, "the message never shows the token");
