@@ -121,7 +121,7 @@ class MountStorageProviderTest {
     }
 
     @Test
-    void secondPrepareIsAPoolHitAndMuchFaster() throws Exception {
+    void secondPrepareIsAPoolHit() throws Exception {
         long t0 = System.nanoTime();
         PreparedInput cold = provider.prepare(media(CLIP), remote.settings());
         long coldNanos = System.nanoTime() - t0;
@@ -140,7 +140,7 @@ class MountStorageProviderTest {
         assertEquals(10L, c.get("pool_hits"));
         assertEquals(1L, c.get("pool_started"));
         assertEquals(1, TestRemote.childPids().size());
-        assertTrue(warmNanos * 3 < coldNanos, "pooled " + warmNanos + " ns vs cold " + coldNanos + " ns");
+        // How much faster is a benchmark's question (bench storage); the counters above are what a pool hit is.
     }
 
     @Test

@@ -138,7 +138,7 @@ class HttpServeStorageProviderTest {
     }
 
     @Test
-    void secondPrepareIsAPoolHitAndMuchFaster() throws Exception {
+    void secondPrepareIsAPoolHit() throws Exception {
         long t0 = System.nanoTime();
         PreparedInput cold = provider.prepare(media(CLIP), remote.settings());
         long coldNanos = System.nanoTime() - t0;
@@ -160,7 +160,7 @@ class HttpServeStorageProviderTest {
         assertEquals(1L, c.get("pool_started"));
         assertEquals(1, c.get("pool_members"));
         assertEquals(0, c.get("pool_leases"));
-        assertTrue(warmNanos * 3 < coldNanos, "pooled " + warmNanos + " ns vs cold " + coldNanos + " ns");
+        // How much faster is a benchmark's question (bench storage); the counters above are what a pool hit is.
     }
 
     @Test
