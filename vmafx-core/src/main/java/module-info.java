@@ -15,6 +15,7 @@ module io.vmafx.core {
 
     uses io.vmafx.spi.storage.StorageProvider;
     uses io.vmafx.spi.bypass.BypassProvider;
+    uses io.vmafx.spi.jobstore.JobStoreProvider;
 
     // picocli reads and sets the commands' annotated fields by reflection.
     opens io.vmafx.core.cli to info.picocli;

@@ -34,12 +34,15 @@ final class ServeCommand extends NodeCommand {
         Serve serve;
         try {
             serve = Serve.start(node, settings);
+        } catch (Serve.StoreUnusable e) {
+            throw new CliFailure(e.badSetting() ? Main.EXIT_CONFIG : Main.EXIT_JOB_FAILED, "serve: " + e.getMessage());
         } catch (IOException e) {
             throw new CliFailure(Main.EXIT_CONFIG, "serve: cannot listen on " + settings.address().getHostAddress() + ":"
                     + settings.port() + ": " + e.getMessage());
         }
         System.err.println("serve: listening on " + serve.url() + " (" + settings.slots() + " slots, queue "
-                + settings.queue() + (settings.token().isPresent() ? ", bearer token required" : "") + ")");
+                + settings.queue() + (settings.token().isPresent() ? ", bearer token required" : "") + ", job store "
+                + serve.store() + (serve.jobs().sharedStore() ? ", node " + serve.jobs().node() : "") + ")");
         try {
             new CountDownLatch(1).await(); // until SIGTERM/SIGINT: the shutdown hook interrupts this thread
         } catch (InterruptedException e) {

@@ -40,6 +40,8 @@ public enum Variable {
             "serve: how long a request's body may take to arrive; then 408 and the connection is closed (default 10s)"),
     NODE_MAX_CONNECTIONS("VMAFX_NODE_MAX_CONNECTIONS", "--max-connections",
             "serve: client connections open at once; further ones wait in the kernel's accept queue (default 512)"),
+    JOB_STORE("VMAFX_JOB_STORE", "--job-store",
+            "serve: where jobs are kept: unset or memory (this node alone, the default), or postgresql://host:port/db (a fleet of nodes on one queue; credentials from VMAFX_JOB_STORE_PASSWORD_FILE or the environment)"),
     API_LOCAL_ROOTS("VMAFX_API_LOCAL_ROOTS", "--api-local-roots",
             "serve: directories (separated by ':') below which API jobs may read local files (default: none)"),
     API_HOSTS("VMAFX_API_HOSTS", "--api-hosts",

@@ -19,6 +19,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.vmafx.spi.jobstore.Cancellation;
+import io.vmafx.spi.jobstore.JobPage;
+import io.vmafx.spi.jobstore.JobQuery;
+import io.vmafx.spi.jobstore.JobStoreException;
+import io.vmafx.spi.jobstore.StoredJob;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Connection;
@@ -42,15 +47,16 @@ import org.eclipse.jetty.util.thread.Scheduler;
  *
  * <pre>
  *   POST   /v1/jobs        submit: 202 {id, state, ...}; 400 bad body (naming the field); 413 too large; 429 queue full; 503 shutting down
- *   GET    /v1/jobs        recent jobs, newest first
+ *   GET    /v1/jobs        jobs, newest first, a page at a time: ?limit=N (1..1000, 100), ?state=S, ?cursor=C (next_cursor of the last page)
  *   GET    /v1/jobs/{id}   the job; once it succeeded, "result" is what score --json prints
- *   DELETE /v1/jobs/{id}   cancels it (ffmpeg killed, inputs released); 409 when it had already ended
+ *   DELETE /v1/jobs/{id}   cancels it (ffmpeg killed, inputs released, on whichever node runs it); 409 when it had already ended
  *   GET    /healthz        200 while the process serves
  *   GET    /readyz         200 once the providers are up, 503 while shutting down
  *   GET    /metrics        Prometheus text format
  * </pre>
  *
- * <p>Every error is {@code {"error": "..."}} (plus {@code "field"} for a 400 about one field). With a token, every
+ * <p>With a shared job store every node answers for every job; when the store is out of reach the job endpoints answer
+ * 503 (with {@code Retry-After}) until it is back. Every error is {@code {"error": "..."}} (plus {@code "field"} for a 400 about one field). With a token, every
  * request but {@code /healthz} and {@code /readyz} (the orchestrator's probes) needs
  * {@code Authorization: Bearer <token>}, compared in constant time; the token never reaches a log or an answer.
  *
@@ -168,11 +174,14 @@ public final class ApiServer implements AutoCloseable {
         }
         if (path.equals("/readyz")) {
             if (allow(ex, method, "GET")) {
-                boolean ready = jobs.accepting();
+                String storeProblem = jobs.storeProblem();
+                boolean ready = jobs.accepting() && storeProblem == null;
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("ready", ready);
-                if (!ready) {
+                if (!jobs.accepting()) {
                     m.put("reason", "the node is shutting down");
+                } else if (storeProblem != null) {
+                    m.put("reason", "the job store is out of reach: " + storeProblem);
                 }
                 ex.send(ready ? 200 : 503, m);
             }
@@ -194,31 +203,30 @@ public final class ApiServer implements AutoCloseable {
             if (method.equals("POST")) {
                 new BodyRead(ex).start();
             } else if (allow(ex, method, "GET, POST")) {
-                List<Map<String, Object>> list = new ArrayList<>();
-                for (JobService.Job j : jobs.recent()) {
-                    list.add(j.toJson(false));
-                }
-                ex.send(200, Map.of("jobs", list));
+                list(ex);
             }
             return;
         }
         Matcher m = JOB.matcher(path);
         if (m.matches()) {
-            Optional<JobService.Job> job = jobs.get(m.group(1).toLowerCase(Locale.ROOT));
-            if (!method.equals("GET") && !method.equals("DELETE")) {
+            if (!method.equals("GET") && !method.equals("HEAD") && !method.equals("DELETE")) {
                 allow(ex, method, "GET, DELETE");
                 return;
             }
-            if (job.isEmpty()) {
-                ex.send(404, error("no job " + m.group(1) + " (unknown, or ended more than "
-                        + JobService.TTL.toMinutes() + " minutes or " + JobService.KEEP + " jobs ago)"));
-                return;
-            }
-            JobService.Job j = job.get();
-            if (method.equals("GET")) {
-                ex.send(200, j.toJson(true));
-            } else {
-                cancel(ex, j);
+            String id = m.group(1).toLowerCase(Locale.ROOT);
+            try {
+                if (method.equals("DELETE")) {
+                    cancel(ex, id);
+                    return;
+                }
+                Optional<StoredJob> job = jobs.get(id);
+                if (job.isEmpty()) {
+                    ex.send(404, error("no job " + m.group(1) + " (" + jobs.retention() + ")"));
+                } else {
+                    ex.send(200, jobs.toJson(job.get(), true));
+                }
+            } catch (JobStoreException e) {
+                storeDown(ex, e);
             }
             return;
         }
@@ -226,30 +234,83 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /**
-     * DELETE: cancels the job and answers once it has ended (its ffmpeg killed, its inputs released), or with 202
-     * after {@link #CANCEL_WAIT}; no thread waits meanwhile.
+     * DELETE: cancels the job and answers once it has ended (its ffmpeg killed, its inputs released, on whichever node
+     * ran it), or with 202 after {@link #CANCEL_WAIT}; no thread waits meanwhile: the store is asked again every
+     * {@link #CANCEL_POLL}.
      */
-    private void cancel(Exchange ex, JobService.Job j) {
-        boolean cancelled;
+    private void cancel(Exchange ex, String id) throws JobStoreException {
+        Optional<Cancellation> c = jobs.cancel(id, "cancelled by DELETE /v1/jobs/" + id);
+        if (c.isEmpty()) {
+            ex.send(404, error("no job " + id + " (" + jobs.retention() + ")"));
+            return;
+        }
+        StoredJob j = c.get().job();
+        switch (c.get().kind()) {
+            case ALREADY_ENDED -> {
+                Map<String, Object> e = error("job " + j.id() + " already ended (" + j.state().label() + ")");
+                e.put("job", jobs.toJson(j, false));
+                ex.send(409, e);
+            }
+            case CANCELLED -> ex.send(200, jobs.toJson(j, true));
+            case REQUESTED -> awaitEnd(ex, id, System.nanoTime() + CANCEL_WAIT.toNanos());
+        }
+    }
+
+    /** How often a DELETE asks the store whether its job has ended. */
+    static final Duration CANCEL_POLL = Duration.ofMillis(25);
+
+    private void awaitEnd(Exchange ex, String id, long deadline) {
+        scheduler.schedule(() -> server.getThreadPool().execute(() -> {
+            try {
+                Optional<StoredJob> j = jobs.get(id);
+                if (j.isEmpty()) {
+                    ex.send(404, error("no job " + id + " (" + jobs.retention() + ")"));
+                } else if (j.get().state().ended() || System.nanoTime() >= deadline) {
+                    ex.send(j.get().state().ended() ? 200 : 202, jobs.toJson(j.get(), true));
+                } else {
+                    awaitEnd(ex, id, deadline);
+                }
+            } catch (JobStoreException e) {
+                if (System.nanoTime() >= deadline) {
+                    storeDown(ex, e);
+                } else {
+                    awaitEnd(ex, id, deadline);
+                }
+            }
+        }), CANCEL_POLL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** {@code GET /v1/jobs?limit=&state=&cursor=}: a page, newest first, and the cursor of the next when there is one. */
+    private void list(Exchange ex) {
+        JobQuery query;
         try {
-            cancelled = jobs.cancel(j, "cancelled by DELETE /v1/jobs/" + j.id(), Duration.ZERO);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            ex.send(503, error("the node is shutting down"));
+            query = ListQuery.parse(ex.request.getHttpURI().getQuery(), JobService.DEFAULT_PAGE, JobService.MAX_PAGE);
+        } catch (BadRequest e) {
+            Map<String, Object> m = error(e.getMessage());
+            m.put("field", e.field());
+            ex.send(400, m);
             return;
         }
-        if (!cancelled) {
-            Map<String, Object> e = error("job " + j.id() + " already ended (" + j.state().label() + ")");
-            e.put("job", j.toJson(false));
-            ex.send(409, e);
-            return;
+        try {
+            JobPage page = jobs.list(query);
+            List<Map<String, Object>> list = new ArrayList<>();
+            for (StoredJob j : page.jobs()) {
+                list.add(jobs.toJson(j, false));
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("jobs", list);
+            if (page.more() && !page.jobs().isEmpty()) {
+                m.put("next_cursor", ListQuery.cursor(page.jobs().get(page.jobs().size() - 1)));
+            }
+            ex.send(200, m);
+        } catch (JobStoreException e) {
+            storeDown(ex, e);
         }
-        Runnable answer = () -> ex.send(j.state().ended() ? 200 : 202, j.toJson(true));
-        Scheduler.Task late = scheduler.schedule(answer, CANCEL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        j.whenEnded().thenRunAsync(() -> {
-            late.cancel();
-            answer.run();
-        }, server.getThreadPool());
+    }
+
+    private static void storeDown(Exchange ex, JobStoreException e) {
+        ex.response.getHeaders().put("Retry-After", "1");
+        ex.send(503, error("the job store is out of reach: " + e.getMessage()));
     }
 
     /** The most of a too-large body read (and dropped) before the 413, so that the client sees the answer, not a reset. */
@@ -353,9 +414,9 @@ public final class ApiServer implements AutoCloseable {
 
     private void submit(Exchange ex, byte[] body) {
         try {
-            JobService.Job job = jobs.submit(jobs.parse(body));
+            StoredJob job = jobs.submit(body, jobs.parse(body));
             ex.response.getHeaders().put("Location", "/v1/jobs/" + job.id());
-            ex.send(202, job.toJson(false));
+            ex.send(202, jobs.toJson(job, false));
         } catch (BadRequest e) {
             Map<String, Object> m = error(e.getMessage());
             if (e.field() != null) {
@@ -367,6 +428,8 @@ public final class ApiServer implements AutoCloseable {
                 ex.response.getHeaders().put("Retry-After", "1");
             }
             ex.send(e.shuttingDown() ? 503 : 429, error(e.getMessage()));
+        } catch (JobStoreException e) {
+            storeDown(ex, e);
         }
     }
 
