@@ -22,6 +22,17 @@ if ((${#need_apt[@]})); then
   apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
+# The PostgreSQL job store's tests (and scripts/bench-fleet.sh) run a throwaway PostgreSQL 15 cluster of their own:
+# Debian's server binaries, without the "main" cluster the package would otherwise create and start as a service.
+if [[ ! -x /usr/lib/postgresql/15/bin/initdb ]]; then
+  echo "setup: installing PostgreSQL 15 (server binaries; no cluster is created or started)" >&2
+  mkdir -p /etc/postgresql-common/createcluster.d
+  echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.d/vmafx-no-main-cluster.conf
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+fi
+
 # The eBPF probe's native library (bypass-ebpf-native) is built for linux-x86_64 and, cross-compiled, for
 # linux-aarch64: make, binutils (readelf), the aarch64 cross compiler and the arm64 static libbpf/libelf/zlib.
 # (bookworm's libelf.a, elfutils 0.188, does not use zstd, so no libzstd-dev:arm64; the build's check of the
