@@ -175,12 +175,15 @@ class CrashLeftoversTest {
             rclone = serve.node.descendants("rclone").stream().map(ProcessHandle::pid).toList();
             assertEquals(1, rclone.size(), "one rclone for the root loc:");
             if (mode.equals("http-serve")) {
-                List<Path> lists = files(dirs.tmp()).stream().filter(p -> p.toString().endsWith(".ffconcat")).toList();
-                assertEquals(2, lists.size(), () -> "ffmpeg's input lists (one per input) in the node's temporary directory: " + lists);
+                // The scorer's filter graphs carry the inputs' URLs, credentials included (so that argv does not).
+                List<Path> lists = files(dirs.tmp()).stream().filter(p -> p.toString().endsWith("score.graph")).toList();
+                assertEquals(1, lists.size(), () -> "the scoring run's filter graph in the node's temporary directory: " + lists);
                 assertTrue(lists.get(0).startsWith(dirs.tmp().resolve("vmafx-node-" + System.getProperty("user.name"))),
                         "in the node's own runtime directory: " + lists.get(0));
-                Matcher m = Pattern.compile("file '(http://[^']+)'").matcher(Files.readString(lists.get(0)));
-                assertTrue(m.find());
+                // The graph escapes every special character with a backslash and quotes the value: undo both.
+                String graph = Files.readString(lists.get(0)).replace("\\", "");
+                Matcher m = Pattern.compile("movie@reference='(http://[^']+)'").matcher(graph);
+                assertTrue(m.find(), graph);
                 concatUrl = m.group(1);
                 assertEquals(200, get(concatUrl), "the list's credentials work while the node runs");
             } else {
@@ -326,7 +329,7 @@ class CrashLeftoversTest {
         try (ServeNode serve = ServeNode.start(env("VMAFX_RCLONE_MAX_PROCESSES", "1", "VMAFX_HTTPSERVE_READY_TIMEOUT", "5s"))) {
             String busy = serve.submit("loc1:long/ref.y4m", "loc1:long/dis.y4m");
             serve.awaitRunning(busy, 30);
-            ProcessHandle ffmpeg = serve.node.awaitDescendant("ffmpeg", 30);
+            ProcessHandle ffmpeg = serve.node.awaitDescendant("ffprobe", 30);
             // The busy job holds loc1's process for as long as the test needs: its ffmpeg is stopped meanwhile.
             signal(ffmpeg, "STOP");
             Map<String, Object> job;

@@ -102,8 +102,12 @@ class ServeApiTest {
                     400, "reference_uri", "appears twice");
             assertError(serve.send("POST", "/v1/jobs", "{\"reference_uri\":\"loc:a\",\"distorted_uri\":\"loc:b\"} {}"), 400, null,
                     "text after its JSON object");
-            assertError(serve.send("POST", "/v1/jobs", "{\"reference_uri\":\"loc:a\",\"distorted_uri\":\"loc:b\",\"model\":\"/nope/m.pkl\"}"),
-                    400, "model", "no such model file /nope/m.pkl");
+            assertError(serve.send("POST", "/v1/jobs", "{\"reference_uri\":\"loc:a\",\"distorted_uri\":\"loc:b\",\"model\":\"/nope/m.json\"}"),
+                    400, "model", "model '/nope/m.json': model files are not allowed here");
+            assertError(serve.send("POST", "/v1/jobs", "{\"reference_uri\":\"loc:a\",\"distorted_uri\":\"loc:b\",\"features\":[\"vif\"]}"),
+                    400, "features", "unknown feature 'vif'");
+            assertError(serve.send("POST", "/v1/jobs", "{\"reference_uri\":\"loc:a\",\"distorted_uri\":\"loc:b\",\"subsample\":0}"),
+                    400, "subsample", "expected a whole number from 1 to 1000");
             String big = "{\"reference_uri\":\"" + "x".repeat(70 * 1024) + "\",\"distorted_uri\":\"loc:b\"}";
             assertError(serve.send("POST", "/v1/jobs", big), 413, null, "larger than 65536 bytes");
 
@@ -139,7 +143,7 @@ class ServeApiTest {
         try (ServeNode serve = ServeNode.start(dirs.env(Map.of()), "--slots", "1", "--queue", "1")) {
             String running = serve.submit("loc:long/ref.y4m", "loc:long/dis.y4m");
             serve.awaitRunning(running, 30);
-            ProcessHandle ffmpeg = serve.node.awaitDescendant("ffmpeg", 30);
+            ProcessHandle ffmpeg = serve.node.awaitDescendant("ffprobe", 30);
             String queued = serve.submit("loc:long/ref.y4m", "loc:long/dis.y4m");
             assertEquals("queued", serve.get("/v1/jobs/" + queued).expect(200).get("state"));
 
@@ -186,7 +190,7 @@ class ServeApiTest {
             assertEquals("failed", serve.awaitEnd(failed, 60).get("state"));
             String cancelled = serve.submit("loc:long/ref.y4m", "loc:long/dis.y4m");
             serve.awaitRunning(cancelled, 30);
-            ProcessHandle ffmpeg = serve.node.awaitDescendant("ffmpeg", 30);
+            ProcessHandle ffmpeg = serve.node.awaitDescendant("ffprobe", 30);
             serve.node.awaitCpu(ffmpeg, 200, 30); // the scorer is under way: its time is recorded
             assertEquals("cancelled", serve.send("DELETE", "/v1/jobs/" + cancelled, null).expect(200).get("state"));
 

@@ -27,7 +27,7 @@ import java.util.Optional;
 /**
  * The eBPF FUSE bypass: for an input storage prepared from an rclone VFS cache on a watched mount, ffmpeg reads
  * the cache's data file instead of the FUSE path when it is warm, complete and fresh ({@link CacheBypass}, which
- * works on its own); the probe (issue C, package {@code io.vmafx.bypass.ebpf.probe}) observes what still goes
+ * works on its own); the probe (package {@code io.vmafx.bypass.ebpf.probe}) observes what still goes
  * through FUSE, per input, for the job's result.
  *
  * <p>Core calls {@link #availability} (rclone found, plus the probe's preflight) and, with

@@ -44,6 +44,7 @@ public final class JobExecutor implements AutoCloseable {
     private final ScoreOptions defaultOptions;
     private final Duration stallTimeout;
     private final Duration jobDeadline;
+    private final java.util.concurrent.ScheduledExecutorService watchdogClock = JobWatchdog.clock();
     private final BypassProvider bypass;
     private final ExecutorService preparers;
     private final String noBypassReason;
@@ -263,7 +264,7 @@ public final class JobExecutor implements AutoCloseable {
     private VmafScores score(ScoreRequest request, AssetUri ref, AssetUri dis, PreparedInput refInput, PreparedInput disInput,
                              JobObserver observer, long deadline) throws JobException, InterruptedException {
         long t0 = System.nanoTime();
-        JobWatchdog watchdog = new JobWatchdog(Thread.currentThread(), stallTimeout, deadline,
+        JobWatchdog watchdog = new JobWatchdog(watchdogClock, Thread.currentThread(), stallTimeout, deadline,
                 List.of(refInput::abortReads, disInput::abortReads));
         try {
             VmafScores scores = scorer.score(request.withProgress(watchdog.watching(request.progress())));
@@ -365,6 +366,7 @@ public final class JobExecutor implements AutoCloseable {
 
     @Override
     public void close() {
+        watchdogClock.shutdownNow();
         preparers.shutdownNow();
     }
 }

@@ -15,15 +15,18 @@ import java.util.function.BooleanSupplier;
  * past its deadline. It first aborts the inputs' blocked reads (a read stuck in a FUSE mount is one neither a signal
  * nor a kill can end; {@code PreparedInput.abortReads}), then interrupts the job's thread, which kills the scorer
  * and releases the inputs as a cancellation does; the executor then reports {@link #verdict()} instead of a
- * cancellation. Made by {@link JobExecutor} around each scoring run; its checks run on one shared daemon thread.
+ * cancellation. Made by {@link JobExecutor} around each scoring run; its checks run on the executor's clock thread.
  */
 final class JobWatchdog implements AutoCloseable {
 
-    private static final ScheduledExecutorService CLOCK = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "vmafx-job-watchdog");
-        t.setDaemon(true);
-        return t;
-    });
+    /** The clock the checks run on: one daemon thread, owned (and shut down) by the executor. */
+    static ScheduledExecutorService clock() {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "vmafx-job-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+    }
 
     private final Thread job;
     private final Duration stall;
@@ -41,14 +44,14 @@ final class JobWatchdog implements AutoCloseable {
      * @param deadline when the job must have ended, as {@link System#nanoTime()}; {@link Long#MAX_VALUE}: never
      * @param aborts   each input's read abort, tried in order when the watchdog fires
      */
-    JobWatchdog(Thread job, Duration stall, long deadline, List<BooleanSupplier> aborts) {
+    JobWatchdog(ScheduledExecutorService clock, Thread job, Duration stall, long deadline, List<BooleanSupplier> aborts) {
         this.job = job;
         this.stall = stall;
         this.deadlineNanos = deadline;
         this.aborts = List.copyOf(aborts);
         this.lastProgressNanos = System.nanoTime();
         long period = Math.max(50, Math.min(1000, stall.isZero() || stall.isNegative() ? 1000 : stall.toMillis() / 4));
-        this.check = CLOCK.scheduleWithFixedDelay(this::check, period, period, TimeUnit.MILLISECONDS);
+        this.check = clock.scheduleWithFixedDelay(this::check, period, period, TimeUnit.MILLISECONDS);
     }
 
     /** {@code listener}, and this watchdog told of every frame. */

@@ -73,9 +73,10 @@ record InputBytes(long size, byte[] head) {
             if (!m.matches()) {
                 return Optional.empty();
             }
-            try (InputStream in = c.getInputStream()) {
-                return Optional.of(new InputBytes(Long.parseLong(m.group(1)), in.readNBytes(Y4mHeader.MAX_HEADER)));
-            }
+            // Not closed before disconnect(): a closed, fully read stream hands its socket to the JDK's keep-alive
+            // cache, where it would outlive this look (and the rclone it talks to); disconnect() closes it.
+            InputStream in = c.getInputStream();
+            return Optional.of(new InputBytes(Long.parseLong(m.group(1)), in.readNBytes(Y4mHeader.MAX_HEADER)));
         } finally {
             c.disconnect();
         }
