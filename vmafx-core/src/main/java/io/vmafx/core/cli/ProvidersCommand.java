@@ -1,9 +1,12 @@
 package io.vmafx.core.cli;
 
 import io.vmafx.core.config.Variable;
+import io.vmafx.core.discovery.ProviderRegistry;
 import io.vmafx.core.discovery.ProviderRegistry.Found;
+import io.vmafx.core.jobstore.JobStores;
 import io.vmafx.core.node.Node;
 import io.vmafx.spi.Availability;
+import io.vmafx.spi.jobstore.JobStoreProvider;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +45,7 @@ final class ProvidersCommand extends NodeCommand {
             out.put("scorer", scorer);
             out.put("storage", storage);
             out.put("bypass", bypass);
+            out.put("job_stores", jobStores());
             out.put("storage_mode", node.config().storageMode().label());
             out.put("remote_mode", node.router().remoteMode());
             out.put("bypass_status", node.bypassStatus());
@@ -55,6 +59,8 @@ final class ProvidersCommand extends NodeCommand {
         b.append("scorer: ").append(scorerLine).append('\n');
         table(b, "storage providers", storage);
         table(b, "bypass providers", bypass);
+        b.append("job stores (VMAFX_JOB_STORE): ").append(jobStores().stream().map(j -> j.get("scheme") + " (" + j.get("module") + ")")
+                .collect(java.util.stream.Collectors.joining(", "))).append('\n');
         b.append(String.format(Locale.ROOT, "storage mode: %s (remote inputs: %s)%nbypass: %s%nplugins: %s%n",
                 node.config().storageMode().label(), node.router().remoteMode(), node.bypassStatus(),
                 node.config().pluginsDir()));
@@ -82,7 +88,32 @@ final class ProvidersCommand extends NodeCommand {
         for (var f : node.registry().bypasses()) {
             m.put(f.name(), List.copyOf(new java.util.TreeSet<>(f.provider().settings())));
         }
+        for (JobStoreProvider p : jobStoreProviders().values()) {
+            m.put("job store " + p.scheme(), List.copyOf(new java.util.TreeSet<>(p.settings())));
+        }
         return m;
+    }
+
+    private static Map<String, JobStoreProvider> jobStoreProviders() {
+        try {
+            return JobStores.providers(ProviderRegistry.nodeLayer());
+        } catch (io.vmafx.core.config.ConfigException e) {
+            System.err.println("vmafx-node: providers: " + e.getMessage());
+            return Map.of();
+        }
+    }
+
+    /** The job stores this node can use: the built-in memory store and each provider's scheme. */
+    private static List<Map<String, Object>> jobStores() {
+        List<Map<String, Object>> l = new ArrayList<>();
+        l.add(Map.of("scheme", "memory", "module", "io.vmafx.core"));
+        for (JobStoreProvider p : jobStoreProviders().values()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("scheme", p.scheme());
+            m.put("module", p.getClass().getModule().isNamed() ? p.getClass().getModule().getName() : "(class path)");
+            l.add(m);
+        }
+        return l;
     }
 
     private static <T> Map<String, Object> entry(Found<T> f, Availability a) {

@@ -124,7 +124,7 @@ public final class Serve implements AutoCloseable {
         } catch (IOException e) {
             host = "node";
         }
-        String rnd = Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 6);
+        String rnd = String.format("%06x", new java.security.SecureRandom().nextInt(1 << 24));
         return host + "-" + ProcessHandle.current().pid() + "-" + rnd;
     }
 

@@ -27,7 +27,8 @@ class ArchitectureTest {
                 .importPackages("io.vmafx");
         // Guard against a vacuous pass: every module's classes must be on the test class path.
         for (String pkg : new String[] {"io.vmafx.api.uri", "io.vmafx.spi.storage", "io.vmafx.core.job",
-                "io.vmafx.storage.local", "io.vmafx.storage.httpserve", "io.vmafx.storage.fuse", "io.vmafx.bypass.ebpf"}) {
+                "io.vmafx.storage.local", "io.vmafx.storage.httpserve", "io.vmafx.storage.fuse", "io.vmafx.bypass.ebpf",
+                "io.vmafx.spi.jobstore", "io.vmafx.jobstore.postgresql"}) {
             assertTrue(classes.containPackage(pkg), "no classes imported from " + pkg);
         }
     }
@@ -47,7 +48,8 @@ class ArchitectureTest {
                 "io.vmafx.storage.httpserve", new String[] {"io.vmafx.rclone.."},
                 "io.vmafx.storage.fuse", new String[] {"io.vmafx.rclone.."},
                 "io.vmafx.bypass.ebpf", new String[] {"com.fasterxml.jackson..", "io.vmafx.rclone.."},
-                "io.vmafx.rclone", new String[0]);
+                "io.vmafx.rclone", new String[0],
+                "io.vmafx.jobstore.postgresql", new String[] {"org.postgresql.."});
         allowed.forEach((provider, libraries) -> {
             java.util.List<String> packages = new java.util.ArrayList<>(java.util.List.of(
                     "java..", "io.vmafx.api..", "io.vmafx.spi..", provider + ".."));
@@ -61,7 +63,7 @@ class ArchitectureTest {
 
     @Test
     void providersNeverDependOnCore() {
-        noClasses().that().resideInAnyPackage("io.vmafx.storage..", "io.vmafx.bypass..", "io.vmafx.rclone..")
+        noClasses().that().resideInAnyPackage("io.vmafx.storage..", "io.vmafx.bypass..", "io.vmafx.rclone..", "io.vmafx.jobstore..")
                 .should().dependOnClassesThat().resideInAPackage("io.vmafx.core..")
                 .check(classes);
     }
@@ -69,7 +71,8 @@ class ArchitectureTest {
     @Test
     void coreNeverImportsAProvider() {
         noClasses().that().resideInAPackage("io.vmafx.core..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.vmafx.storage..", "io.vmafx.bypass..", "io.vmafx.rclone..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.vmafx.storage..", "io.vmafx.bypass..", "io.vmafx.rclone..",
+                        "io.vmafx.jobstore..")
                 .because("core finds providers through ServiceLoader only")
                 .check(classes);
     }
