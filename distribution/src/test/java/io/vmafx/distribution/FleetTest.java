@@ -172,7 +172,7 @@ class FleetTest {
             Thread.sleep(50);
         }
         assertNotNull(victim, "node A took a job");
-        a.node.awaitDescendant("ffprobe", 30);
+        a.node.awaitScorer(30);
         a.close();
         nodes.remove(a);
         ServeNode c = node(2, "--slots", "1");
@@ -200,7 +200,7 @@ class FleetTest {
         ServeNode b = nodeWith(1, noRetry);
         String id = submit(b, "long");
         b.awaitRunning(id, 60);
-        b.node.awaitDescendant("ffprobe", 30);
+        b.node.awaitScorer(30);
         b.close();
         nodes.remove(b);
         ServeNode c = nodeWith(2, noRetry);
@@ -241,7 +241,7 @@ class FleetTest {
         a.awaitRunning(id, 60);
         String runner = (String) a.get("/v1/jobs/" + id).expect(200).get("node");
         ServeNode runs = byId.get(runner);
-        ProcessHandle scorer = runs.node.awaitDescendant("ffprobe", 30);
+        ProcessHandle scorer = runs.node.awaitScorer(30);
         ServeNode third = byId.entrySet().stream().filter(e -> !e.getKey().equals(runner) && e.getValue() != a)
                 .findFirst().orElseThrow().getValue();
         long t0 = System.nanoTime();
@@ -265,7 +265,7 @@ class FleetTest {
         String idA = nodeId(a);
         String id = submit(a, "long");
         a.awaitRunning(id, 60);
-        a.node.awaitDescendant("ffprobe", 30);
+        a.node.awaitScorer(30);
         Node.Result r = terminate(a);
         assertEquals(0, r.exit(), () -> "" + r);
         assertTrue(r.stderr().contains("serve: stopped: 0 running job(s) finished, 0 cancelled, 1 put back in the queue"), () -> "" + r);

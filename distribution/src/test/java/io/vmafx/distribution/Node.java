@@ -150,6 +150,26 @@ final class Node {
                     .map(c -> Path.of(c).getFileName().toString().equals(name)).orElse(false)).toList();
         }
 
+        /**
+         * Waits up to {@code seconds} for the ffprobe that scores (its command line names its {@code score.graph}), not
+         * the short one that probes the inputs' formats before it; fails the test when none comes.
+         */
+        ProcessHandle awaitScorer(long seconds) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (System.nanoTime() < deadline) {
+                for (ProcessHandle h : descendants("ffprobe")) {
+                    if (h.info().commandLine().orElse("").contains("score.graph")) {
+                        return h;
+                    }
+                }
+                if (!process.isAlive()) {
+                    fail("the node exited before it started scoring: " + awaitExit(1));
+                }
+                Thread.sleep(10);
+            }
+            throw new AssertionError("no scoring ffprobe below the node within " + seconds + " s: " + command);
+        }
+
         /** Waits up to {@code seconds} for the first descendant named {@code name}; fails the test when none comes. */
         ProcessHandle awaitDescendant(String name, long seconds) throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);

@@ -62,7 +62,7 @@ class ServeShutdownTest {
             String running = serve.submit("loc:long/ref.y4m", "loc:long/dis.y4m");
             String queued = serve.submit("loc:long/ref.y4m", "loc:long/dis.y4m");
             serve.awaitRunning(running, 30);
-            ProcessHandle ffmpeg = serve.node.awaitDescendant("ffprobe", 30);
+            ProcessHandle ffmpeg = serve.node.awaitScorer(30);
             serve.node.awaitCpu(ffmpeg, 300, 30);
             List<ProcessHandle> children = serve.node.process().descendants().toList();
             assertTrue(children.stream().anyMatch(h -> h.info().command().orElse("").endsWith("/rclone")), () -> "rclone runs: " + children);
@@ -89,7 +89,7 @@ class ServeShutdownTest {
         try (ServeNode serve = ServeNode.start(dirs.env(Map.of("VMAFX_NODE_DRAIN", "60s")), "--slots", "1")) {
             String running = serve.submit("loc:short/ref.y4m", "loc:short/dis.y4m");
             serve.awaitRunning(running, 30);
-            ProcessHandle ffmpeg = serve.node.awaitDescendant("ffprobe", 30);
+            ProcessHandle ffmpeg = serve.node.awaitScorer(30);
             serve.node.process().destroy(); // SIGTERM
             // While it drains it is not ready and takes no job, but still answers.
             long deadline = System.nanoTime() + 5_000_000_000L;

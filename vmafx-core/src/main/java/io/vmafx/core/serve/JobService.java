@@ -343,6 +343,7 @@ public final class JobService {
     /** The dispatcher: claims queued jobs up to the free slots, queues expired leases again, until the node stops. */
     private void dispatch() {
         long nextExpiry = 0;
+        long nextCount = 0;
         Duration backoff = Duration.ofMillis(100);
         while (!stopped) {
             Duration wait = store.pollEvery();
@@ -364,8 +365,10 @@ public final class JobService {
                         wait = Duration.ZERO; // there may be more: look again as soon as a slot frees
                     }
                 }
-                if (store.shared()) {
+                if (store.shared() && System.nanoTime() >= nextCount) {
+                    // For /metrics only: once a poll period, not at every wake-up (each job's end is one).
                     lastQueued = store.queued();
+                    nextCount = System.nanoTime() + store.pollEvery().toNanos();
                 }
                 storeUp();
                 backoff = Duration.ofMillis(100);
