@@ -61,6 +61,18 @@ public final class FleetBench {
             return rows.stream().anyMatch(r -> r.lost() > 0 || r.twice() > 0);
         }
 
+        /** Markdown, for docs/fleet.md. */
+        public String markdown() {
+            StringBuilder b = new StringBuilder("| config | phase | jobs | jobs/s | claim p50 | claim p99 | store/job p50 | store/job p99 | lost | run twice |\n"
+                    + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (Row r : rows) {
+                b.append(String.format(Locale.ROOT, "| %s | %s | %d | %.1f | %s | %s | %s | %s | %d | %d |%n", r.config(), r.phase(), r.jobs(),
+                        r.jobsPerSecond(), ms(r.claimMs(), true), ms(r.claimMs(), false), ms(r.storeMs(), true), ms(r.storeMs(), false),
+                        r.lost(), r.twice()));
+            }
+            return b.toString();
+        }
+
         public String text() {
             StringBuilder b = new StringBuilder();
             b.append(String.format(Locale.ROOT, "fleet bench: 1 node on the in-memory store vs 3 nodes on %s, %d slots per node, local"
@@ -111,6 +123,8 @@ public final class FleetBench {
         ScratchRemote scratch = ScratchRemote.create("fleet");
         try {
             progress.step("making the clips");
+            java.nio.file.Files.createDirectories(scratch.data().resolve("tiny"));
+            java.nio.file.Files.createDirectories(scratch.data().resolve("real"));
             Clips.make(scratch.data().resolve("tiny/ref.y4m"), scratch.data().resolve("tiny/dis.y4m"), options.tiny(), 1);
             Clips.make(scratch.data().resolve("real/ref.y4m"), scratch.data().resolve("real/dis.y4m"), options.real(), options.realSeconds());
             Map<Variable, String> overrides = new EnumMap<>(Variable.class);
@@ -176,7 +190,41 @@ public final class FleetBench {
         if (options.realJobs() > 0) {
             rows.add(run(config, "real, all at once", serves, ledger, data, "real", options.realJobs(), false));
         }
+        rows.add(cancels(config, serves, data));
         return rows;
+    }
+
+    /**
+     * DELETE of a running real job through the node after the one it was submitted to (on the fleet, usually not the
+     * one that runs it): the time from the request to its answer, which comes once the job has ended (its ffprobe
+     * killed, its inputs released). The claim column holds these times.
+     */
+    private Row cancels(String config, List<Serve> serves, Path data) throws IOException, InterruptedException {
+        int n = 10;
+        progress.step(config + ": " + n + " DELETEs of running jobs");
+        String body = JSON.std.asString(Map.of("reference_uri", data.resolve("real/ref.y4m").toString(),
+                "distorted_uri", data.resolve("real/dis.y4m").toString()));
+        List<Double> ms = new ArrayList<>();
+        int cancelled = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            String id = (String) request("POST", serves.get(i % serves.size()).url() + "/v1/jobs", body, 202).get("id");
+            String other = serves.get((i + 1) % serves.size()).url();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!"running".equals(request("GET", other + "/v1/jobs/" + id, null, 200).get("state")) && System.nanoTime() < deadline) {
+                Thread.sleep(2);
+            }
+            Thread.sleep(100); // under way: its scorer has started
+            long d0 = System.nanoTime();
+            LoadBench.Answer a = LoadBench.request("DELETE", other + "/v1/jobs/" + id, null);
+            double took = (System.nanoTime() - d0) / 1e6;
+            if (a.status() == 200 && "cancelled".equals(a.json().get("state"))) {
+                ms.add(took);
+                cancelled++;
+            }
+        }
+        return new Row(config, "DELETE a running job (claim = DELETE to answer)", n, cancelled, (System.nanoTime() - t0) / 1e9,
+                ms.isEmpty() ? null : Percentiles.Summary.of(ms), null, 0, 0);
     }
 
     private Row run(String config, String phase, List<Serve> serves, TimedJobStore.Ledger ledger, Path data, String clip, int jobs,

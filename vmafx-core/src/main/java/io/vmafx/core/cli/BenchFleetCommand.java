@@ -28,6 +28,8 @@ final class BenchFleetCommand extends NodeCommand {
     String tiny;
     @Option(names = "--real", defaultValue = "320x180", paramLabel = "WxH", description = "real clip size (default ${DEFAULT-VALUE})")
     String real;
+    @Option(names = "--markdown", description = "print the table as Markdown too")
+    boolean markdown;
     @Option(names = "--real-seconds", defaultValue = "2", paramLabel = "S", description = "real clip length (default ${DEFAULT-VALUE})")
     int realSeconds;
 
@@ -58,6 +60,9 @@ final class BenchFleetCommand extends NodeCommand {
             throw new CliFailure(Main.EXIT_JOB_FAILED, "bench fleet: the job store cannot be opened: " + e.getMessage());
         }
         System.out.print(report.text());
+        if (markdown) {
+            System.out.print("\n" + report.markdown());
+        }
         if (report.failed()) {
             System.err.println("vmafx-node: bench fleet: a job was lost or ran twice (see above)");
             return Main.EXIT_JOB_FAILED;
