@@ -313,6 +313,55 @@ class FleetTest {
         }
     }
 
+    @Test
+    void badStoreSettingsStopServeWithOneLineAndExit2AndAnUnreachableStoreWithExit1() throws Exception {
+        NodeDirs dirs = new NodeDirs(scratch.resolve("bad-settings"));
+        Files.writeString(dirs.config(), "");
+        Node.Result unknown = Node.run(dirs.env(Map.of("VMAFX_JOB_STORE", "redis://127.0.0.1/0")), Node.ROOT, "serve", "--port", "0");
+        assertEquals(2, unknown.exit(), () -> "" + unknown);
+        assertEquals("vmafx-node: serve: VMAFX_JOB_STORE: no job store provider for 'redis://' in this node (found: memory, postgresql)",
+                unknown.stderr().strip());
+        Node.Result withPassword = Node.run(dirs.env(Map.of("VMAFX_JOB_STORE", "postgresql://vmafx:hunter2@127.0.0.1:" + pg.port + "/vmafx")),
+                Node.ROOT, "serve", "--port", "0");
+        assertEquals(2, withPassword.exit(), () -> "" + withPassword);
+        assertFalse(withPassword.stderr().contains("hunter2"), () -> "" + withPassword);
+        assertTrue(withPassword.stderr().contains("no user or password in the URL"), () -> "" + withPassword);
+        Node.Result badLease = Node.run(dirs.env(Map.of("VMAFX_JOB_STORE", pg.url(), "VMAFX_JOB_STORE_LEASE", "soon")), Node.ROOT, "serve", "--port", "0");
+        assertEquals(2, badLease.exit(), () -> "" + badLease);
+        assertTrue(badLease.stderr().contains("VMAFX_JOB_STORE_LEASE: expected a duration"), () -> "" + badLease);
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        Node.Result unreachable = Node.run(dirs.env(Map.of("VMAFX_JOB_STORE", "postgresql://127.0.0.1:" + closed + "/vmafx",
+                "VMAFX_JOB_STORE_CONNECT_TIMEOUT", "2s", "VMAFX_JOB_STORE_PASSWORD_FILE", passwordFile.toString())), Node.ROOT, "serve", "--port", "0");
+        assertEquals(1, unreachable.exit(), () -> "" + unreachable);
+        assertTrue(unreachable.stderr().strip().matches("vmafx-node: serve: the job store cannot be opened: postgresql://127\\.0\\.0\\.1:" + closed
+                + "/vmafx: .*\\(waited up to 2 s, VMAFX_JOB_STORE_CONNECT_TIMEOUT\\)"), () -> "" + unreachable);
+        assertFalse(unreachable.stderr().contains(Postgres.PASSWORD));
+        unreachable.assertNoStackTrace();
+    }
+
+    @Test
+    void theFleetBenchRunsAndCountsNoJobLostOrRunTwice() throws Exception {
+        NodeDirs dirs = new NodeDirs(scratch.resolve("bench"));
+        Files.writeString(dirs.config(), "");
+        Node.Result r = Node.run(dirs.env(Map.of("VMAFX_JOB_STORE", pg.url(), "VMAFX_JOB_STORE_USER", Postgres.USER,
+                        "VMAFX_JOB_STORE_PASSWORD_FILE", passwordFile.toString())), Node.ROOT,
+                "bench", "fleet", "--tiny-jobs", "9", "--real-jobs", "3", "--latency-jobs", "3");
+        System.out.println(r.stdout());
+        assertEquals(0, r.exit(), () -> "" + r);
+        List<String> lines = r.stdout().lines().toList();
+        for (String config : List.of("1 node, memory", "3 nodes, postgresql")) {
+            for (String phase : List.of("tiny, one at a time", "tiny, all at once", "real, all at once")) {
+                Pattern row = Pattern.compile(Pattern.quote(config) + "\\s+" + Pattern.quote(phase) + "\\s+\\d+\\s+[0-9.]+\\s+.*\\s0\\s+0");
+                assertTrue(lines.stream().anyMatch(l -> row.matcher(l).matches()), () -> "no row " + config + " / " + phase + " with 0 lost, 0 twice: " + r);
+            }
+        }
+        assertTrue(lines.contains("no job lost, none ran twice"), () -> "" + r);
+        r.assertNoStackTrace();
+    }
+
     private static Node.Result terminate(ServeNode n) {
         try {
             return n.terminate(60);

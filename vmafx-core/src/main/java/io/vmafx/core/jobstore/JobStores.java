@@ -63,8 +63,9 @@ public final class JobStores {
         String location = value.get();
         int colon = location.indexOf("://");
         if (colon <= 0) {
-            throw new ConfigException(name + ": expected memory or scheme://... (postgresql://host:port/db), got '"
-                    + printable(location) + "'");
+            // Not echoed: a malformed location may hold a password.
+            throw new ConfigException(name + ": expected memory or scheme://... (postgresql://host:port/db), got a value"
+                    + " without a scheme");
         }
         String scheme = location.substring(0, colon).toLowerCase(Locale.ROOT);
         Map<String, JobStoreProvider> providers = providers(layer);
