@@ -261,7 +261,8 @@ class FleetTest {
 
     @Test
     void sigtermPutsUnfinishedJobsBackAndAnotherNodeFinishesThem() throws Exception {
-        ServeNode a = node(0, "--slots", "1", "--drain", "1s");
+        // A drain far shorter than the rest of the job: it cannot finish in time and goes back to the queue.
+        ServeNode a = node(0, "--slots", "1", "--drain", "100ms");
         String idA = nodeId(a);
         String id = submit(a, "long");
         a.awaitRunning(id, 60);

@@ -235,7 +235,7 @@ final class Node {
          * ffmpeg has scored for 400 ms of CPU time. Returns ffmpeg.
          */
         ProcessHandle awaitMidJob() throws InterruptedException {
-            ProcessHandle ffmpeg = awaitDescendant("ffprobe", 30);
+            ProcessHandle ffmpeg = awaitScorer(30);
             // rclone's count, not ffmpeg's: in http-serve mode ffmpeg reads a socket, which rchar does not count.
             awaitRead(awaitDescendant("rclone", 5), 20L << 20, 30);
             awaitCpu(ffmpeg, 400, 30);

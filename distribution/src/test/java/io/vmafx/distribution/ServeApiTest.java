@@ -143,7 +143,7 @@ class ServeApiTest {
         try (ServeNode serve = ServeNode.start(dirs.env(Map.of()), "--slots", "1", "--queue", "1")) {
             String running = serve.submit("loc:long/ref.y4m", "loc:long/dis.y4m");
             serve.awaitRunning(running, 30);
-            ProcessHandle ffmpeg = serve.node.awaitDescendant("ffprobe", 30);
+            ProcessHandle ffmpeg = serve.node.awaitScorer(30);
             String queued = serve.submit("loc:long/ref.y4m", "loc:long/dis.y4m");
             assertEquals("queued", serve.get("/v1/jobs/" + queued).expect(200).get("state"));
 
@@ -190,7 +190,7 @@ class ServeApiTest {
             assertEquals("failed", serve.awaitEnd(failed, 60).get("state"));
             String cancelled = serve.submit("loc:long/ref.y4m", "loc:long/dis.y4m");
             serve.awaitRunning(cancelled, 30);
-            ProcessHandle ffmpeg = serve.node.awaitDescendant("ffprobe", 30);
+            ProcessHandle ffmpeg = serve.node.awaitScorer(30);
             serve.node.awaitCpu(ffmpeg, 200, 30); // the scorer is under way: its time is recorded
             assertEquals("cancelled", serve.send("DELETE", "/v1/jobs/" + cancelled, null).expect(200).get("state"));
 
