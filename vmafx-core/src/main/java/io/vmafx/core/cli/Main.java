@@ -35,8 +35,8 @@ public final class Main implements Runnable {
     /** Gives every command that starts a node, nested ones ({@code bench storage}) included, the node's flags. */
     private static void addNodeOptions(CommandLine command) {
         for (CommandLine sub : command.getSubcommands().values()) {
-            if (sub.getCommand() instanceof NodeCommand) {
-                NodeOptions.addTo(sub.getCommandSpec());
+            if (sub.getCommand() instanceof NodeCommand c) {
+                NodeOptions.addTo(sub.getCommandSpec(), c.serves());
             }
             addNodeOptions(sub);
         }
