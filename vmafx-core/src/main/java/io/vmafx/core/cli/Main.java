@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code vmafx-node}: the node's command line. */
 @Command(name = "vmafx-node", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Scores reference/distorted video pairs with VMAF, reading inputs from local disk or any rclone remote.",
-        subcommands = {ScoreCommand.class, ServeCommand.class, ProvidersCommand.class, DemoCommand.class, BenchCommand.class,
+        subcommands = {ScoreCommand.class, BatchCommand.class, ServeCommand.class, ProvidersCommand.class, DemoCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
