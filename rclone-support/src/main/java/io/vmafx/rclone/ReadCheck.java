@@ -33,16 +33,18 @@ public final class ReadCheck {
     public static Supplier<Optional<String>> of(PooledMember member, Supplier<String> stderrSincePrepare, RcloneTool tool,
                                                 String remotePath, RemoteStat atPrepare) {
         Supplier<Optional<String>> alive = memberAlive(member);
+        // The cause before its effects: an object cut while read can leave the mount's read blocked until the stall
+        // watchdog aborts the mount, and a full disk makes rclone fail; the remote is asked directly either way.
         return () -> {
-            Optional<String> dead = alive.get();
-            if (dead.isPresent()) {
-                return dead;
+            Optional<String> changed = changedSince(tool, remotePath, atPrepare);
+            if (changed.isPresent()) {
+                return changed;
             }
             Optional<String> full = cacheDiskFull(stderrSincePrepare.get());
             if (full.isPresent()) {
                 return full;
             }
-            return changedSince(tool, remotePath, atPrepare);
+            return alive.get();
         };
     }
 
