@@ -16,7 +16,8 @@ store=${1:?usage: build-image.sh STORAGE_DIR [TAG]}
 tag=${2:-localhost/vmafx-node:0.1.0}
 base_tag=localhost/vmafx-base:bookworm-minbase
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/vmafx-node/container-base
-base_tar=$cache/bookworm-minbase.tar
+# The name carries the recipe's version: a changed recipe makes a new base rather than reuse a stale one.
+base_tar=$cache/bookworm-minbase-2.tar
 
 for f in "$here/distribution/target/images/full/bin/vmafx-node" "$here/.tools/ffprobe/ffprobe"; do
   [[ -e $f ]] || { echo "build-image: $f is missing (run mvn package and scripts/setup.sh first)" >&2; exit 2; }
@@ -31,6 +32,7 @@ phase() { echo "build-image: $1 $(($(now) - $2)) ms" >&2; }
 if [[ ! -s $base_tar ]]; then
   t=$(now)
   mkdir -p "$cache"
+  rm -f "$cache"/bookworm-minbase*.tar # bases of older recipes
   work=$(mktemp -d "$cache/.debootstrap.XXXXXX")
   trap 'rm -rf "$work"' EXIT
   echo "build-image: making the base (debootstrap --variant=minbase bookworm) into $base_tar" >&2
@@ -39,13 +41,34 @@ if [[ ! -s $base_tar ]]; then
     echo "build-image: debootstrap failed (log above)" >&2
     exit 1
   fi
-  # As in debian:bookworm-slim: updates and security updates in the sources, no package lists or downloads kept.
-  cat >"$work/rootfs/etc/apt/sources.list" <<'EOF'
+  # As in debian:bookworm-slim: updates and security updates in the sources; apt keeps no downloads, package
+  # caches or translations, and dpkg installs no documentation, manual pages or locales (without these the image's
+  # apt-get layer is far larger).
+  r="$work/rootfs"
+  cat >"$r/etc/apt/sources.list" <<'SOURCES'
 deb http://deb.debian.org/debian bookworm main
 deb http://deb.debian.org/debian bookworm-updates main
 deb http://deb.debian.org/debian-security bookworm-security main
-EOF
-  rm -rf "$work"/rootfs/var/lib/apt/lists/* "$work"/rootfs/var/cache/apt/archives/*.deb "$work"/rootfs/var/log/*.log
+SOURCES
+  cat >"$r/etc/apt/apt.conf.d/docker-clean" <<'CLEAN'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+CLEAN
+  echo 'Acquire::Languages "none";' >"$r/etc/apt/apt.conf.d/docker-no-languages"
+  echo 'Apt::AutoRemove::SuggestsImportant "false";' >"$r/etc/apt/apt.conf.d/docker-autoremove-suggests"
+  cat >"$r/etc/dpkg/dpkg.cfg.d/docker" <<'EXCLUDE'
+path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/man/*
+path-exclude /usr/share/groff/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/lintian/*
+path-exclude /usr/share/locale/*
+EXCLUDE
+  [[ -d $r/var/lib/apt ]] || { echo "build-image: debootstrap made no root file system at $r" >&2; exit 1; }
+  rm -rf "$r"/var/lib/apt/lists/* "$r"/var/cache/apt/archives/*.deb "$r"/var/cache/apt/*.bin "$r"/var/log/*.log
   tar --numeric-owner --xattrs -C "$work/rootfs" -cf "$work/base.tar" .
   mv "$work/base.tar" "$base_tar"
   rm -rf "$work"
