@@ -46,14 +46,43 @@ final class CacheTmpfs implements AutoCloseable {
         return cache;
     }
 
-    /** Fills the file system (the first of overlapping fills writes the ballast). */
+    /**
+     * Fills the file system (the first of overlapping fills writes the ballast) and keeps it full until the last
+     * {@link #drain()}: rclone's cache cleaner frees space as it evicts, which is topped up every 20 ms.
+     */
     synchronized void fill() throws IOException {
         if (fills++ > 0) {
             return;
         }
+        topUp();
+        Thread keeper = new Thread(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(20);
+                    synchronized (this) {
+                        if (fills == 0) {
+                            return;
+                        }
+                        topUp();
+                    }
+                }
+            } catch (InterruptedException | IOException e) {
+                // stops keeping it full
+            }
+        }, "vmafx-bench-cache-ballast");
+        keeper.setDaemon(true);
+        keeper.start();
+    }
+
+    /** Appends to the ballast until the file system has no byte left. */
+    private void topUp() throws IOException {
+        if (free() == 0) {
+            return;
+        }
         byte[] block = new byte[64 * 1024];
         java.util.Arrays.fill(block, (byte) 0x5a);
-        try (OutputStream out = Files.newOutputStream(ballast)) {
+        try (OutputStream out = Files.newOutputStream(ballast, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND)) {
             while (true) {
                 out.write(block);
             }

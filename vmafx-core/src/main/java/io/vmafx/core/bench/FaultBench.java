@@ -53,8 +53,8 @@ public final class FaultBench {
     static final int FAULT_SECONDS = 8;
     /** After an rclone kill, jobs that start within this long may still meet the dying process. */
     static final long KILL_REACH_NANOS = TimeUnit.SECONDS.toNanos(3);
-    /** rclone may log a cache write it could not make a little after the ballast is gone. */
-    static final long CACHE_FULL_REACH_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** rclone may log a cache write it could not make, or die of it, a little after the ballast is gone. */
+    static final long CACHE_FULL_REACH_NANOS = TimeUnit.SECONDS.toNanos(3);
 
     /**
      * @param jobs        jobs per mode

@@ -13,7 +13,7 @@ enum FaultKind {
     NONE("none", "(?!)"),
     /** SIGKILL of the rclone process that serves the job's remote ({@code rclone serve http} or {@code rclone mount}). */
     KILL_RCLONE("rclone killed", "(?i)stopped while ffmpeg was reading|rclone .*(exited|died|killed|stopped)|(exited|died|killed) .*rclone"
-            + "|connection refused|connection reset|end of file|input/output error|transport endpoint|stalled"),
+            + "|connection refused|connection reset|end of file|input/output error|transport endpoint|stalled|cut the read short"),
     /** The distorted source cut to half its size plus a few bytes (not a whole number of frames) while it is read. */
     TRUNCATE("source truncated", "(?i)changed while read|whole number of frames|frames.*(size|began)|cut|truncated|shorter"),
     /** The distorted source replaced ({@code cp new tmp && mv tmp victim}) by another clip while it is read. */
@@ -21,7 +21,9 @@ enum FaultKind {
     /** The distorted source deleted while it is read. */
     DELETE("source deleted", "(?i)deleted while read|not found|no such file"),
     /** The mount's VFS cache file system filled up while the job reads a pair it has not cached. */
-    CACHE_FULL("cache disk full", "(?i)cache disk full|no space left on device");
+    CACHE_FULL("cache disk full", "(?i)cache disk full|no space left on device|cut the read short"
+            // rclone 1.60's mount sometimes dies when its cache disk is full: the job then names the stopped mount.
+            + "|rclone mount .* stopped while ffmpeg was reading");
 
     /** The faults of each mode, in the order the schedule cycles through them (the cache is the mount's). */
     static List<FaultKind> of(String mode) {
