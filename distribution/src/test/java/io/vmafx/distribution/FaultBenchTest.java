@@ -64,7 +64,7 @@ class FaultBenchTest {
             for (String fault : mode.equals("mount") ? MOUNT_FAULTS : HTTP_SERVE_FAULTS) {
                 // mode, fault, jobs, injected, mid-read, failed right, succeeded, other
                 Matcher f = row(lines, Pattern.quote(mode) + "\\s+" + Pattern.quote(fault)
-                        + "\\s+(\\d+)\\s+(\\d+)\\s+(\\d+|-)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)", result);
+                        + "\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)", result);
                 checks.add(() -> assertTrue(Integer.parseInt(f.group(4)) >= 1,
                         () -> mode + ", " + fault + ": no job failed with the fault's cause: " + result));
             }

@@ -31,8 +31,8 @@ import java.util.stream.Stream;
  * while faults ({@link FaultKind}) are injected on a schedule: every {@code faultEvery}-th job meets one, the kinds
  * in turn. A fault job reads a private copy of a longer distorted clip, and its fault lands while the job's scoring
  * run reads: the bench finds that ffprobe among the node's children by its graph file (which names the copy), waits
- * until it has done some work, then kills the serving rclone, truncates, replaces or deletes the copy; a
- * cache-full job runs while the mount's cache tmpfs ({@link CacheTmpfs}) is full. Throughout, {@link SlowClients}
+ * until it has done some work, then kills the serving rclone, truncates, replaces or deletes the copy, or fills the
+ * mount's cache tmpfs ({@link CacheTmpfs}) and keeps it full until the job ended. Throughout, {@link SlowClients}
  * holds connections that sent half a request header and measures {@code /healthz}.
  *
  * <p>The bench knows every right answer: the true scores of the untouched pairs (computed once, locally, by the
@@ -327,11 +327,6 @@ public final class FaultBench {
         if (job.kind != FaultKind.NONE) {
             Files.copy(data.resolve("long-dis.y4m"), victim, StandardCopyOption.REPLACE_EXISTING);
         }
-        long fillAt = 0;
-        if (job.kind == FaultKind.CACHE_FULL) {
-            fillAt = System.nanoTime();
-            tmpfs.fill();
-        }
         try {
             String body = JSON.std.asString(Map.of("reference_uri", scratch.uri(job.reference), "distorted_uri", scratch.uri(job.distorted)));
             job.submitted = System.nanoTime();
@@ -340,8 +335,8 @@ public final class FaultBench {
                 throw new IOException("POST /v1/jobs answered " + r.status() + ": " + r.body());
             }
             job.id = (String) r.json().get("id");
-            if (job.kind == FaultKind.KILL_RCLONE || job.kind.mutatesSource()) {
-                injectMidRead(node, job, victim, events);
+            if (job.kind != FaultKind.NONE) {
+                injectMidRead(node, tmpfs, job, victim, events);
             } else if (job.cancel) {
                 if (awaitState(node, job, "running")) {
                     LoadBench.Answer d = LoadBench.request("DELETE", node.url() + "/v1/jobs/" + job.id, null);
@@ -352,9 +347,9 @@ public final class FaultBench {
             }
             awaitEnd(node, job);
         } finally {
-            if (job.kind == FaultKind.CACHE_FULL) {
+            if (job.kind == FaultKind.CACHE_FULL && job.faultAt != null) {
                 tmpfs.drain();
-                events.add(new NodeEvent(FaultKind.CACHE_FULL, fillAt, System.nanoTime()));
+                events.add(new NodeEvent(FaultKind.CACHE_FULL, job.faultAt, System.nanoTime()));
             }
             if (job.kind != FaultKind.NONE) {
                 Files.deleteIfExists(victim);
@@ -366,7 +361,7 @@ public final class FaultBench {
      * Waits for the job's scoring run (an ffprobe of the node whose graph file names the job's distorted copy) to have
      * done some work, then injects the fault; records whether the run was still going after it.
      */
-    private static void injectMidRead(ServeProcess node, Job job, Path victim, List<NodeEvent> events)
+    private static void injectMidRead(ServeProcess node, CacheTmpfs tmpfs, Job job, Path victim, List<NodeEvent> events)
             throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         Optional<ProcessHandle> run = Optional.empty();
@@ -412,6 +407,7 @@ public final class FaultBench {
                 Files.move(tmp, victim, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
             case DELETE -> Files.delete(victim);
+            case CACHE_FULL -> tmpfs.fill(); // kept full until the job ended
             default -> throw new IllegalStateException("not injected mid-read: " + job.kind);
         }
         job.midRead = scoring.isAlive();
@@ -540,7 +536,7 @@ public final class FaultBench {
     /** The faults a job met: its own (when injected) and the node-wide ones while it was in the node. */
     static List<FaultKind> met(Job job, List<NodeEvent> events) {
         List<FaultKind> met = new ArrayList<>();
-        if (job.faultAt != null || job.kind == FaultKind.CACHE_FULL) {
+        if (job.faultAt != null) {
             met.add(job.kind);
         }
         for (NodeEvent e : events) {

@@ -68,14 +68,12 @@ public record FaultReport(FaultBench.Options options, List<ModeResult> modes, St
                 long total = m.count(k, j -> true);
                 long right = m.count(k, j -> j.outcome == Outcome.FAILED_RIGHT_CAUSE && j.error != null && k.cause().matcher(j.error).find());
                 long ok = m.count(k, j -> j.outcome == Outcome.SUCCEEDED);
-                faults.row(m.mode(), k.label(), n(total),
-                        n(k == FaultKind.CACHE_FULL ? total : m.count(k, j -> j.faultAt != null)),
-                        k == FaultKind.CACHE_FULL ? "-" : n(m.count(k, j -> j.midRead)), n(right), n(ok), n(total - right - ok));
+                faults.row(m.mode(), k.label(), n(total), n(m.count(k, j -> j.faultAt != null)), n(m.count(k, j -> j.midRead)),
+                        n(right), n(ok), n(total - right - ok));
             }
         }
         b.append(faults.render());
-        b.append("mid-read: the job's scoring ffprobe was still running after the fault (cache disk full: the cache was full from "
-                + "before the job started until it ended)\n");
+        b.append("mid-read: the job's scoring ffprobe was still running after the fault (a full cache is kept full until the job ended)\n");
         for (ModeResult m : modes) {
             for (FaultKind k : FaultKind.of(m.mode())) {
                 m.jobs().stream().filter(j -> j.kind == k && j.outcome == Outcome.FAILED_RIGHT_CAUSE && k.cause().matcher(j.error).find())
