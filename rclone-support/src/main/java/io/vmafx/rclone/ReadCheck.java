@@ -1,5 +1,7 @@
 package io.vmafx.rclone;
 
+import io.vmafx.api.uri.RcloneTarget;
+import io.vmafx.spi.storage.RcloneControl;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -32,6 +34,25 @@ public final class ReadCheck {
      */
     public static Supplier<Optional<String>> of(PooledMember member, Supplier<String> stderrSincePrepare, RcloneTool tool,
                                                 String remotePath, RemoteStat atPrepare) {
+        return of(member, stderrSincePrepare, () -> RemoteStat.of(tool, remotePath, Deadline.after(STAT_TIMEOUT)), atPrepare);
+    }
+
+    /**
+     * The whole check, the remote asked through {@code control} (the serving process's remote control, or null: a
+     * process of its own then).
+     */
+    public static Supplier<Optional<String>> of(PooledMember member, Supplier<String> stderrSincePrepare, RcloneControl control,
+                                                RcloneTool tool, RcloneTarget target, RemoteStat atPrepare) {
+        return of(member, stderrSincePrepare, () -> RemoteStat.of(control, tool, target, Deadline.after(STAT_TIMEOUT)), atPrepare);
+    }
+
+    /** How the check looks at the remote after the read. */
+    interface StatNow {
+        RemoteStat get() throws InterruptedException;
+    }
+
+    private static Supplier<Optional<String>> of(PooledMember member, Supplier<String> stderrSincePrepare, StatNow statNow,
+                                                 RemoteStat atPrepare) {
         Supplier<Optional<String>> alive = memberAlive(member);
         return () -> {
             Optional<String> dead = alive.get();
@@ -42,7 +63,7 @@ public final class ReadCheck {
             if (full.isPresent()) {
                 return full;
             }
-            return changedSince(tool, remotePath, atPrepare);
+            return changedSince(statNow, atPrepare);
         };
     }
 
@@ -61,12 +82,16 @@ public final class ReadCheck {
 
     /** Why the object is not what it was at {@code atPrepare}, asked of the remote now; empty when it is the same. */
     static Optional<String> changedSince(RcloneTool tool, String remotePath, RemoteStat atPrepare) {
+        return changedSince(() -> RemoteStat.of(tool, remotePath, Deadline.after(STAT_TIMEOUT)), atPrepare);
+    }
+
+    static Optional<String> changedSince(StatNow statNow, RemoteStat atPrepare) {
         if (atPrepare.kind() != RemoteStat.Kind.FILE) {
             return Optional.empty(); // nothing to compare with: the prepare itself decided
         }
         RemoteStat now;
         try {
-            now = RemoteStat.of(tool, remotePath, Deadline.after(STAT_TIMEOUT));
+            now = statNow.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.of("cancelled while checking that the object did not change");
