@@ -112,7 +112,7 @@ final class ServeProcess implements PooledMember {
             }
             if (deadline.expired()) {
                 throw new StorageException(uri, StorageException.Cause.TIMEOUT, "cannot read " + uri.input()
-                        + ": rclone serve http " + root + " did not start its remote control within " + deadline.describe()
+                        + ": rclone serve http " + root + " did not listen within " + deadline.describe()
                         + RcloneErrors.suffix(process.stderrTail()));
             }
             deadline.sleep(pause);
