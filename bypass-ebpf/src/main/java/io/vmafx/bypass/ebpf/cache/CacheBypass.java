@@ -48,8 +48,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The decision ffmpeg gets holds the link, whose path it reads; rclone may evict or replace its cache file
  * meanwhile, the job still reads the bytes it was given to the end. {@link BypassDecision#close()} removes the
  * link and its directory. After a bypass, the FUSE path (or, for {@code rclone serve http}, the input's URL) gets a
- * one-byte read ({@link AccessToucher}) so rclone records the access and does not evict a file that is used only
- * through the bypass.
+ * one-byte read ({@link AccessToucher}, at most once a minute per cache file) so rclone records the access and does not
+ * evict a file that is used only through the bypass.
  *
  * <p>What the link does not cover: rclone rewrites a cache file in place (instead of unlinking it) only when its
  * cache disk is full and the item is open through FUSE at that moment ({@code Item.Reset}: truncated to 0 and back
@@ -275,7 +275,7 @@ public final class CacheBypass implements AutoCloseable {
                 throw declined(Decline.RACE, "replaced while being checked");
             }
             if (toucher != null && touch != null) {
-                toucher.touch(touch, AccessToucher.WAIT_MILLIS);
+                toucher.touchAtMostEveryInterval(dataFile.toString(), touch, AccessToucher.WAIT_MILLIS);
             }
             counters.bypassed(m1.size());
             handedOut = true;
@@ -442,7 +442,8 @@ public final class CacheBypass implements AutoCloseable {
      * The shared counters plus: {@code links_live} (links handed out, not yet released),
      * {@code link_cleanup_failures}, {@code stale_link_dirs_removed}, {@code hashes_checked} (compared with the remote's),
      * {@code hashes_remembered} (a slow hash checked before for the same fingerprint, size and time: not compared again),
-     * {@code access_touches}, {@code access_touch_failures},
+     * {@code access_touches}, {@code access_touch_failures}, {@code access_touches_skipped} (touched less than a minute
+     * before),
      * {@code access_touches_dropped}.
      */
     public Map<String, Number> counters() {
@@ -455,6 +456,7 @@ public final class CacheBypass implements AutoCloseable {
         m.put("access_touches", toucher == null ? 0L : toucher.done());
         m.put("access_touch_failures", toucher == null ? 0L : toucher.failed());
         m.put("access_touches_dropped", toucher == null ? 0L : toucher.dropped());
+        m.put("access_touches_skipped", toucher == null ? 0L : toucher.skipped());
         return m;
     }
 

@@ -135,6 +135,21 @@ class CacheBypassTest {
         d.close(); // idempotent
     }
 
+    /** The access is recorded through FUSE at most once a minute per cache file, not on every decision. */
+    @Test
+    void decisionsInAMinute_touchTheFileThroughTheMountOnce() throws Exception {
+        fx.write(CLIP, 500_000, 3);
+        warm(CLIP);
+        for (int i = 0; i < 3; i++) {
+            try (BypassDecision d = bypass.decide(mount.location(CLIP))) {
+                assertTrue(d.bypassed(), d.reason());
+            }
+        }
+        assertTrue(bypass.toucher().awaitIdle(5000));
+        assertEquals(1L, bypass.counters().get("access_touches"));
+        assertEquals(2L, bypass.counters().get("access_touches_skipped"));
+    }
+
     @Test
     void aFileNeverReadThroughTheMountIsNotInTheCache() throws Exception {
         fx.write(CLIP, 100_000, 2);
