@@ -123,7 +123,8 @@ class BypassEndToEndTest {
         List<CompletableFuture<Void>> runs = new ArrayList<>();
         for (Path d : List.of(dis, disSameSize, disSameSizeThird, disOtherSize)) {
             runs.add(CompletableFuture.runAsync(() -> {
-                Map<String, Object> json = Node.run("score", "--json", "--reference", ref.toString(),
+                // --common-frames: one distorted clip is shorter (the scorer refuses different lengths otherwise).
+                Map<String, Object> json = Node.run("score", "--json", "--common-frames", "--reference", ref.toString(),
                         "--distorted", d.toString()).quietJson();
                 synchronized (local) {
                     local.put(d.getFileName().toString(), json);
@@ -452,7 +453,7 @@ class BypassEndToEndTest {
         Map<String, Object> score(Map<String, String> extra, String mode) throws Exception {
             Map<String, String> env = new HashMap<>(Map.of("VMAFX_EBPF_BYPASS", "1"));
             env.putAll(extra);
-            Node.Result r = Node.run(dirs.env(env), Node.ROOT, "score", "--json", "--storage-mode", mode,
+            Node.Result r = Node.run(dirs.env(env), Node.ROOT, "score", "--json", "--common-frames", "--storage-mode", mode,
                     "--reference", "loc:" + REF, "--distorted", "loc:" + DIS);
             r.assertNoStackTrace();
             Map<String, Object> json = r.quietJson();
