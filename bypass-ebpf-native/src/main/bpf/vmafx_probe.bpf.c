@@ -30,6 +30,16 @@
 #include <bpf/bpf_core_read.h>
 #include "vmafx_probe.h"
 
+/* vmlinux.h must be the target architecture's (the Makefile picks vmlinux/<arch>/vmlinux.h): its pt_regs is what
+ * the architecture's syscall and tracing conventions are written against. */
+#if defined(__TARGET_ARCH_x86)
+_Static_assert(sizeof(((struct pt_regs *)0)->r15) == 8, "vmlinux.h is not x86_64's: compile with vmlinux/x86_64");
+#elif defined(__TARGET_ARCH_arm64)
+_Static_assert(sizeof(struct user_pt_regs) == 34 * 8, "vmlinux.h is not aarch64's: compile with vmlinux/aarch64");
+#else
+#error "set __TARGET_ARCH_x86 or __TARGET_ARCH_arm64 (the Makefile does)"
+#endif
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Set by user space before the load; the verifier then sees them as constants. */

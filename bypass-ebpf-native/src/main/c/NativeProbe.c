@@ -140,6 +140,64 @@ JNIEXPORT jint JNICALL Java_io_vmafx_bypass_ebpf_probe_NativeProbe_abiVersion(JN
 	return VMAFX_ABI_VERSION;
 }
 
+/* Rows of the flattened arrays below (NativeProbe.java reads them by these widths). */
+#define ROW_FILE_FIELDS (2 + VMAFX_FILE_STATS_FIELDS) /* dev, ino, then the counters */
+#define ROW_FD_FIELDS 7                               /* tgid, fd, tid, dev, ino, fs_magic, opened_ns */
+#define ROW_DEV_FIELDS 2                              /* dev, added_ns */
+
+/*
+ * The layout this library was compiled with, as "name=value" entries: every field of struct vmafx_event the Java
+ * side decodes (offset and size), the record's size, and the constants and indices Java reads arrays by.
+ * EventLayout.java compares it with what it decodes, and the probe does not start when they differ.
+ */
+#define FIELD(f) { "vmafx_event." #f ".offset", __builtin_offsetof(struct vmafx_event, f) }, \
+		 { "vmafx_event." #f ".size", sizeof(((struct vmafx_event *)0)->f) }
+#define CONST(c) { #c, (long long)(c) }
+static const struct {
+	const char *name;
+	long long value;
+} layout_entries[] = {
+	{ "vmafx_event.size", sizeof(struct vmafx_event) },
+	FIELD(ts_ns), FIELD(dev), FIELD(ino), FIELD(kind), FIELD(tgid), FIELD(tid), FIELD(ret), FIELD(flags),
+	FIELD(fs_magic), FIELD(ev_flags), FIELD(syscall), FIELD(path_len), FIELD(comm), FIELD(path),
+	CONST(VMAFX_ABI_VERSION), CONST(VMAFX_EVENT_SIZE), CONST(VMAFX_PATH_MAX), CONST(VMAFX_COMM_LEN),
+	CONST(VMAFX_EV_OPEN), CONST(VMAFX_EV_CLOSE), CONST(VMAFX_EVF_PATH_TRUNCATED), CONST(VMAFX_EVF_FUSE),
+	CONST(VMAFX_SYS_OPENAT), CONST(VMAFX_SYS_OPENAT2), CONST(VMAFX_SYS_OPEN), CONST(VMAFX_FUSE_SUPER_MAGIC),
+	CONST(VMAFX_FILE_STATS_FIELDS), CONST(VMAFX_STAT_COUNT), CONST(VMAFX_HIST_SLOTS),
+	CONST(VMAFX_STAT_RINGBUF_DROPS), CONST(VMAFX_STAT_OPENS_MATCHED), CONST(VMAFX_STAT_OPENS_TRACKED),
+	CONST(VMAFX_STAT_CLOSES_TRACKED), CONST(VMAFX_STAT_READS_COUNTED), CONST(VMAFX_STAT_READ_ERRORS),
+	CONST(VMAFX_STAT_PENDING_FULL), CONST(VMAFX_STAT_STATS_FULL), CONST(VMAFX_STAT_DEVS_WATCHED),
+	CONST(ROW_FILE_FIELDS), CONST(ROW_FD_FIELDS), CONST(ROW_DEV_FIELDS),
+	CONST(VX_FLAG_LOAD_ONLY), CONST(VX_FLAG_SELFTEST_REJECT),
+	CONST(VX_READ_AUTO), CONST(VX_READ_FENTRY), CONST(VX_READ_TRACEPOINTS),
+};
+#undef FIELD
+#undef CONST
+
+JNIEXPORT jobjectArray JNICALL Java_io_vmafx_bypass_ebpf_probe_NativeProbe_layout(JNIEnv *env, jclass c)
+{
+	size_t n = sizeof(layout_entries) / sizeof(layout_entries[0]);
+	jclass string_class = (*env)->FindClass(env, "java/lang/String");
+	jobjectArray arr;
+	char entry[128];
+
+	(void)c;
+	if (!string_class)
+		return NULL;
+	arr = (*env)->NewObjectArray(env, (jsize)n, string_class, NULL);
+	for (size_t i = 0; arr && i < n; i++) {
+		jstring s;
+
+		snprintf(entry, sizeof(entry), "%s=%lld", layout_entries[i].name, layout_entries[i].value);
+		s = (*env)->NewStringUTF(env, entry);
+		if (!s)
+			return NULL;
+		(*env)->SetObjectArrayElement(env, arr, (jsize)i, s);
+		(*env)->DeleteLocalRef(env, s);
+	}
+	return arr;
+}
+
 JNIEXPORT jstring JNICALL Java_io_vmafx_bypass_ebpf_probe_NativeProbe_libbpfVersion(JNIEnv *env, jclass c)
 {
 	(void)c;
@@ -312,24 +370,24 @@ static bool push(struct u64_buf *b, const __u64 *v, size_t n)
 
 static bool push_file(void *ctx, const struct vmafx_file_key *k, const struct vmafx_file_stats *s)
 {
-	__u64 row[2 + VMAFX_FILE_STATS_FIELDS] = { k->dev, k->ino };
+	__u64 row[ROW_FILE_FIELDS] = { k->dev, k->ino };
 
 	stats_fields(s, row + 2);
-	return push(ctx, row, 2 + VMAFX_FILE_STATS_FIELDS);
+	return push(ctx, row, ROW_FILE_FIELDS);
 }
 
 static bool push_fd(void *ctx, const struct vmafx_fd_key *k, const struct vmafx_fd_info *i)
 {
-	__u64 row[7] = { k->tgid, (__u64)(__s64)k->fd, i->tid, i->dev, i->ino, i->fs_magic, i->opened_ns };
+	__u64 row[ROW_FD_FIELDS] = { k->tgid, (__u64)(__s64)k->fd, i->tid, i->dev, i->ino, i->fs_magic, i->opened_ns };
 
-	return push(ctx, row, 7);
+	return push(ctx, row, ROW_FD_FIELDS);
 }
 
 static bool push_dev(void *ctx, __u64 dev, __u64 added)
 {
-	__u64 row[2] = { dev, added };
+	__u64 row[ROW_DEV_FIELDS] = { dev, added };
 
-	return push(ctx, row, 2);
+	return push(ctx, row, ROW_DEV_FIELDS);
 }
 
 static jlongArray finish(JNIEnv *env, struct u64_buf *b, const char *what)

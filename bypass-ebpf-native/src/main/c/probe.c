@@ -14,6 +14,15 @@
 #include "probe.h"
 #include "vmafx_probe.skel.h"
 
+/* The skeleton's view of the program's .bss (generated from the BPF object's BTF) must be what vx_probe_stats and
+ * vx_probe_histogram copy out: the arrays the BPF side declares with the same constants. */
+_Static_assert(sizeof(((struct vmafx_probe *)0)->bss->stats) == sizeof(__u64) * VMAFX_STAT_COUNT,
+	       "the skeleton's stats[] is not VMAFX_STAT_COUNT counters");
+_Static_assert(sizeof(((struct vmafx_probe *)0)->bss->lat_hist) == sizeof(__u64) * VMAFX_HIST_SLOTS,
+	       "the skeleton's lat_hist[] is not VMAFX_HIST_SLOTS slots");
+_Static_assert(sizeof(((struct vmafx_probe *)0)->rodata->prefix) == VMAFX_PREFIX_MAX + 1,
+	       "the skeleton's prefix[] is not VMAFX_PREFIX_MAX + 1 bytes");
+
 #define MAX_LINKS 32
 
 struct vx_probe {

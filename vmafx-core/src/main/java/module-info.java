@@ -8,6 +8,7 @@ module io.vmafx.core {
     requires info.picocli;
     requires com.fasterxml.jackson.jr.ob;
     requires java.logging;
+    requires java.net.http;
     requires org.eclipse.jetty.server;
     // Jetty logs through SLF4J; this provider hands its lines to java.util.logging, formatted like the node's own.
     // Required (not only found by ServiceLoader) so that jlink, which links images without --bind-services, takes it.

@@ -279,6 +279,18 @@ class CliEndToEndTest {
     }
 
     @Test
+    void eachCommandsHelpListsOnlyItsOwnFlags() {
+        String score = Node.run("score", "--help").stdout();
+        for (String serveOnly : List.of("--slots", "--queue", "--token", "--drain", "--port", "--addr", "--api-hosts")) {
+            assertFalse(score.contains(serveOnly + "="), () -> "score --help lists " + serveOnly + ": " + score);
+        }
+        assertTrue(score.contains("--feature") && score.contains("--model") && score.contains("--storage-mode"), score);
+        String serve = Node.run("serve", "--help").stdout();
+        assertTrue(serve.contains("--slots") && serve.contains("--token") && serve.contains("--max-connections"), serve);
+        assertFalse(serve.contains("--feature"), serve);
+    }
+
+    @Test
     void whereNoScorerCanRunProvidersAndEveryJobSaySoInOneLine() {
         // The JVM reports the architecture it is told: how an aarch64 machine looks to the node, on this one.
         Map<String, String> arm = Map.of("VMAFX_JAVA_OPTS", "-Dos.arch=aarch64");

@@ -25,9 +25,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every storage backend through every remote storage mode, end to end: the real launcher scores a pair kept
  * on a local-directory remote, on SFTP ({@code rclone serve sftp}), on WebDAV ({@code rclone serve webdav}) and on
- * S3 (S3Proxy), each reached through {@code http-serve} and through {@code mount}, with an rclone.conf written
+ * S3 (S3Proxy), on Azure Blob (Azurite) and on an SFTP server that is not rclone (OpenSSH's sshd), each reached through {@code http-serve} and through {@code mount}, with an rclone.conf written
  * here. File names have spaces and non-ASCII characters, and the URIs use every form (raw and
- * percent-encoded, {@code remote:path}, {@code name://}, {@code rclone://}, {@code s3://}). The score must be
+ * percent-encoded, {@code remote:path}, {@code name://}, {@code rclone://}, {@code s3://}, {@code azblob://}). The score must be
  * the one the same pair gets from local disk, and each run must leave no rclone, mount or temporary file.
  */
 class StorageBackendMatrixTest {
@@ -97,6 +97,9 @@ class StorageBackendMatrixTest {
             case WEBDAV -> new String[] {"dav:" + raw + REF, "dav://" + encoded + "dis%20clip.y4m"};
             case S3 -> new String[] {"s3://" + Remotes.S3_BUCKET + "/" + raw + REF,
                     "s3://" + Remotes.S3_BUCKET + "/" + encoded + "dis%20clip.y4m"};
+            case AZURE -> new String[] {"azblob://" + Remotes.AZURE_CONTAINER + "/" + encoded + "ref%20clip.y4m",
+                    "azt:" + Remotes.AZURE_CONTAINER + "/" + raw + DIS};
+            case OPENSSH -> new String[] {"osf:" + raw + REF, "osf://" + encoded + "dis%20clip.y4m"};
         };
     }
 
@@ -105,7 +108,8 @@ class StorageBackendMatrixTest {
     void scoresAsFromLocalDisk(Backend backend, String mode) throws Exception {
         String[] uri = uris(backend);
         long t0 = System.nanoTime();
-        Node.Result r = Node.run(dirs.env(Map.of("VMAFX_REMOTE_S3", Remotes.remote(Backend.S3))), Node.ROOT,
+        Node.Result r = Node.run(dirs.env(Map.of("VMAFX_REMOTE_S3", Remotes.remote(Backend.S3),
+                        "VMAFX_REMOTE_AZBLOB", Remotes.remote(Backend.AZURE))), Node.ROOT,
                 "score", "--json", "--storage-mode", mode, "--reference", uri[0], "--distorted", uri[1]);
         millis.put(backend + "/" + mode, (System.nanoTime() - t0) / 1_000_000);
         r.assertNoStackTrace();

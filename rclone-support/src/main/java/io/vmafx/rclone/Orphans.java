@@ -23,7 +23,11 @@ import java.util.concurrent.TimeUnit;
  *   <li>the node process that mark names is not running (its pid is gone, or runs a process that started at
  *       another time);</li>
  *   <li>it runs rclone (the configured binary, or a file named {@code rclone}) or {@code fusermount3}: a node
- *       started from a shell that somehow inherited a stale mark is never taken for one.</li>
+ *       started from a shell that somehow inherited a stale mark is never taken for one;</li>
+ *   <li>it is in this node's pid namespace. A mark's pid means something only there: a node in a container (pid 1,
+ *       or some other small pid, in its own namespace) marks its rclone with a pid that, seen from the host, is
+ *       another process or none, and a node on the host (or in a pod with the host's pids) would otherwise take every
+ *       containerized node's rclone for an orphan and stop it in the middle of its jobs.</li>
  * </ul>
  *
  * <p>With the {@link Spawner}'s pdeathsig the kernel has usually killed them already; this is for a node without
@@ -109,7 +113,7 @@ public final class Orphans {
                     continue;
                 }
                 List<String> argv = argv(dir);
-                if (argv.isEmpty() || !isRclone(dir, argv, rcloneReal)) {
+                if (argv.isEmpty() || !isRclone(dir, argv, rcloneReal) || !inOwnPidNamespace(dir)) {
                     continue;
                 }
                 // The handle remembers the start time: a pid reused before the signal is never signalled.
@@ -138,6 +142,23 @@ public final class Orphans {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether the process is in this JVM's pid namespace ({@code /proc/<pid>/ns/pid} names the same namespace as
+     * {@code /proc/self/ns/pid}). When either link cannot be read (a kernel without namespaces answers for both
+     * alike), only equal answers count: a process whose namespace cannot be told is left alone.
+     */
+    static boolean inOwnPidNamespace(Path procDir) {
+        return pidNamespace(procDir).equals(pidNamespace(PROC.resolve("self")));
+    }
+
+    private static Optional<Path> pidNamespace(Path procDir) {
+        try {
+            return Optional.of(Files.readSymbolicLink(procDir.resolve("ns").resolve("pid")));
+        } catch (IOException | SecurityException | UnsupportedOperationException e) {
+            return Optional.empty();
+        }
     }
 
     private static List<String> argv(Path procDir) {

@@ -1,5 +1,7 @@
 package io.vmafx.rclone;
 
+import io.vmafx.api.uri.RcloneTarget;
+import io.vmafx.spi.storage.RcloneControl;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -32,17 +34,38 @@ public final class ReadCheck {
      */
     public static Supplier<Optional<String>> of(PooledMember member, Supplier<String> stderrSincePrepare, RcloneTool tool,
                                                 String remotePath, RemoteStat atPrepare) {
+        return of(member, stderrSincePrepare, () -> RemoteStat.of(tool, remotePath, Deadline.after(STAT_TIMEOUT)), atPrepare);
+    }
+
+    /**
+     * The whole check, the remote asked through {@code control} (the serving process's remote control, or null: a
+     * process of its own then).
+     */
+    public static Supplier<Optional<String>> of(PooledMember member, Supplier<String> stderrSincePrepare, RcloneControl control,
+                                                RcloneTool tool, RcloneTarget target, RemoteStat atPrepare) {
+        return of(member, stderrSincePrepare, () -> RemoteStat.of(control, tool, target, Deadline.after(STAT_TIMEOUT)), atPrepare);
+    }
+
+    /** How the check looks at the remote after the read. */
+    interface StatNow {
+        RemoteStat get() throws InterruptedException;
+    }
+
+    private static Supplier<Optional<String>> of(PooledMember member, Supplier<String> stderrSincePrepare, StatNow statNow,
+                                                 RemoteStat atPrepare) {
         Supplier<Optional<String>> alive = memberAlive(member);
+        // The cause before its effects: an object cut while read can leave the mount's read blocked until the stall
+        // watchdog aborts the mount, and a full disk makes rclone fail; the remote is asked directly either way.
         return () -> {
-            Optional<String> dead = alive.get();
-            if (dead.isPresent()) {
-                return dead;
+            Optional<String> changed = changedSince(statNow, atPrepare);
+            if (changed.isPresent()) {
+                return changed;
             }
             Optional<String> full = cacheDiskFull(stderrSincePrepare.get());
             if (full.isPresent()) {
                 return full;
             }
-            return changedSince(tool, remotePath, atPrepare);
+            return alive.get();
         };
     }
 
@@ -61,12 +84,16 @@ public final class ReadCheck {
 
     /** Why the object is not what it was at {@code atPrepare}, asked of the remote now; empty when it is the same. */
     static Optional<String> changedSince(RcloneTool tool, String remotePath, RemoteStat atPrepare) {
+        return changedSince(() -> RemoteStat.of(tool, remotePath, Deadline.after(STAT_TIMEOUT)), atPrepare);
+    }
+
+    static Optional<String> changedSince(StatNow statNow, RemoteStat atPrepare) {
         if (atPrepare.kind() != RemoteStat.Kind.FILE) {
             return Optional.empty(); // nothing to compare with: the prepare itself decided
         }
         RemoteStat now;
         try {
-            now = RemoteStat.of(tool, remotePath, Deadline.after(STAT_TIMEOUT));
+            now = statNow.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.of("cancelled while checking that the object did not change");

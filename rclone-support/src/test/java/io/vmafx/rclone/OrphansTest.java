@@ -88,6 +88,33 @@ class OrphansTest {
         System.out.println("orphan reaped in " + ms + " ms: " + lines);
     }
 
+    /**
+     * A node in a container marks its rclone with its own pid (often 1) in its own pid namespace. Seen from here that
+     * pid is some other process, or none: the mark looks like a gone node's, and the rclone must still be left alone.
+     * {@code unshare --pid --fork} starts rclone in a new pid namespace with a mark that, read here, names a gone node.
+     */
+    @Test
+    void leavesRcloneInAnotherPidNamespaceAlone() throws Exception {
+        Files.writeString(dir.resolve("none.conf"), "");
+        Optional<Path> unshare = Executables.find("unshare");
+        org.junit.jupiter.api.Assumptions.assumeTrue(unshare.isPresent() && isRoot(),
+                "skipped: making a pid namespace needs unshare (util-linux) and root; this runs as " + System.getProperty("user.name"));
+        NodeProcess gone = goneNode();
+        Process inner = start(Optional.of(gone), unshare.get().toString(), "--pid", "--fork", "--kill-child", "rclone", "serve", "http",
+                dir.toString(), "--addr", "127.0.0.1:0", "--config", dir.resolve("none.conf").toString());
+        Process sameNamespace = rclone(Optional.of(gone));
+        Thread.sleep(300);
+        long innerRclone = inner.children().findFirst().orElseThrow(() -> new AssertionError("unshare started no rclone")).pid();
+        assertFalse(Orphans.inOwnPidNamespace(Path.of("/proc", Long.toString(innerRclone))), "rclone is in its own pid namespace");
+        List<Long> found = found();
+        assertFalse(found.contains(innerRclone), () -> "rclone in another pid namespace is not an orphan of ours: " + found);
+        assertTrue(found.contains(sameNamespace.pid()), () -> "the same mark in our namespace is: " + found);
+    }
+
+    private static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
     @Test
     void theConfiguredBinaryCountsAsRcloneWhateverItsName() throws Exception {
         Files.writeString(dir.resolve("none.conf"), "");

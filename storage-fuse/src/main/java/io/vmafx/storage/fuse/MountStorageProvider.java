@@ -295,13 +295,13 @@ public final class MountStorageProvider implements StorageProvider {
                             + (attributes.isDirectory() ? " (a directory)" : ""));
                 }
                 // What the remote says of the object now, for the read check to compare with once it has been read.
-                RemoteStat atPrepare = RemoteStat.of(mount.tool(), target.remotePath(), deadline);
+                RemoteStat atPrepare = RemoteStat.of(mount.control(), mount.tool(), target, deadline);
                 PreparedInput input = PreparedInput.of(NAME, file.toString(), lease::close)
-                        .withReadCheck(ReadCheck.of(mount, () -> mount.stderrSince(mark), mount.tool(), target.remotePath(),
+                        .withReadCheck(ReadCheck.of(mount, () -> mount.stderrSince(mark), mount.control(), mount.tool(), target,
                                 atPrepare))
                         .withReadAbort(mount::abortReads);
                 if (cfg.cached()) {
-                    input = input.withVfsCache(new VfsCacheLocation(cfg.cacheDir(), target.root(), target.path(), file));
+                    input = input.withVfsCache(new VfsCacheLocation(cfg.cacheDir(), target.root(), target.path(), file, mount.control()));
                 }
                 handedOut = true;
                 counters.succeeded(System.nanoTime() - t0, started);

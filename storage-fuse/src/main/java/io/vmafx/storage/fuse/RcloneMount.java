@@ -6,6 +6,8 @@ import io.vmafx.rclone.Deadline;
 import io.vmafx.rclone.PooledMember;
 import io.vmafx.rclone.RcloneErrors;
 import io.vmafx.rclone.RcloneTool;
+import io.vmafx.rclone.RemoteControl;
+import io.vmafx.spi.storage.RcloneControl;
 import io.vmafx.spi.storage.StorageException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,8 +43,13 @@ final class RcloneMount implements PooledMember {
     private volatile boolean aborted;
     /** Set when {@link #stop} begins: an abort must not reach the connection of a later mount at the same place. */
     private volatile boolean stopping;
+    /** Its remote control, once rclone said where it listens. */
+    private final RemoteControl rc;
+    private volatile RcloneControl control;
 
-    private RcloneMount(String root, Path dir, ChildProcess process, Fusermount fusermount, RcloneTool tool, Duration dirCacheTime) {
+    private RcloneMount(String root, Path dir, ChildProcess process, Fusermount fusermount, RcloneTool tool, Duration dirCacheTime,
+            RemoteControl rc) {
+        this.rc = rc;
         this.root = root;
         this.dir = dir;
         this.process = process;
@@ -66,15 +73,20 @@ final class RcloneMount implements PooledMember {
         Path dir = prepareMountPoint(cfg.mountRoot(), root, fusermount, uri);
         List<String> args = new ArrayList<>(List.of("mount", root, dir.toString(), "--read-only"));
         args.addAll(cfg.vfsArgs());
+        // What the prepare, the read check and the bypass ask instead of starting rclones of their own.
+        RemoteControl rc = RemoteControl.forEnvironment(System.getenv()).orElse(null);
+        if (rc != null) {
+            args.addAll(rc.args());
+        }
         ChildProcess process;
         try {
-            process = ChildProcess.start("rclone-mount", tool.command(args), Map.of());
+            process = ChildProcess.start("rclone-mount", tool.command(args), rc == null ? Map.of() : rc.environment());
         } catch (IOException e) {
             MountPoints.removeIfUnmountedAndEmpty(dir);
             throw new StorageException(uri, StorageException.Cause.TOOL_FAILED,
                     "cannot read " + uri.input() + ": cannot start " + tool.binary() + ": " + e.getMessage(), e);
         }
-        RcloneMount mount = new RcloneMount(root, dir, process, fusermount, tool, cfg.dirCacheTime());
+        RcloneMount mount = new RcloneMount(root, dir, process, fusermount, tool, cfg.dirCacheTime(), rc);
         try {
             mount.awaitMounted(deadline, uri);
         } catch (Throwable t) {
@@ -130,6 +142,12 @@ final class RcloneMount implements PooledMember {
             }
             if (m.isPresent() && m.get().fsType().startsWith("fuse")) {
                 connection = FuseConnection.of(m.get()).orElse(null);
+                // rclone starts its remote control before it mounts, so the line is in stderr by now.
+                control = rc == null ? null : rc.endpoint(process.stderrTail()).orElse(null);
+                if (rc != null && control == null) {
+                    LOG.log(System.Logger.Level.INFO, "mount: rclone mount " + root + " did not log where its remote control"
+                            + " listens; the bypass asks rclone processes of its own for it");
+                }
                 return;
             }
             if (!process.isAlive()) {
@@ -160,6 +178,11 @@ final class RcloneMount implements PooledMember {
 
     Path dir() {
         return dir;
+    }
+
+    /** Its remote control, or null when rclone did not say where it listens. */
+    RcloneControl control() {
+        return control;
     }
 
     /** The rclone (binary and config) it runs: what a direct check on the remote must use too. */

@@ -9,6 +9,7 @@ import static io.vmafx.rclone.testing.TestRemote.assertNoChildProcesses;
 import static io.vmafx.storage.fuse.MountChecks.rcloneMountsUnder;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -90,10 +91,16 @@ class MountStorageProviderTest {
             assertThrows(IOException.class, () -> Files.writeString(mountDir().resolve("dir/new.txt"), "x"), "read-only");
 
             VfsCacheLocation cache = in.vfsCache().orElseThrow();
-            assertEquals(new VfsCacheLocation(remote.cacheDir, "media:", CLIP, file), cache);
+            assertEquals(new VfsCacheLocation(remote.cacheDir, "media:", CLIP, file, cache.control()), cache);
+            // The mount's private remote control, which the bypass asks: loopback, a port of its own.
+            assertNotNull(cache.control(), "the location names the mount's remote control");
+            assertEquals("127.0.0.1", cache.control().url().getHost());
+            assertTrue(cache.control().authorization().startsWith("Basic "));
+            assertFalse(cache.control().toString().contains(cache.control().authorization().substring(6)), "no credentials in toString");
             String cmd = cmdline(TestRemote.childPids().get(0));
             assertTrue(cmd.endsWith(" mount media: " + mountDir() + " --read-only --dir-cache-time 5000ms --timeout 30000ms --contimeout 10000ms --vfs-cache-mode full --cache-dir " + remote.cacheDir
-                    + " --vfs-cache-max-size 10737418240B --vfs-cache-max-age 3600000ms "), cmd);
+                    + " --vfs-cache-max-size 10737418240B --vfs-cache-max-age 3600000ms"
+                    + " --rc --rc-addr 127.0.0.1:0 --rc-no-auth=false --rc-serve=false --rc-web-gui=false --rc-htpasswd= "), cmd);
             assertTrue(cmd.contains("--config " + remote.config), cmd);
         }
         // The cache outlives the mount: the next job's mount reads from it.
@@ -489,7 +496,7 @@ class MountStorageProviderTest {
             assertTrue(in.vfsCache().isEmpty());
             assertArrayEquals(remote.bytes(CLIP), Files.readAllBytes(Path.of(in.location())));
             String cmd = cmdline(TestRemote.childPids().get(0));
-            assertTrue(cmd.endsWith(" --read-only --dir-cache-time 5000ms --timeout 30000ms --contimeout 10000ms --vfs-cache-mode off "), cmd);
+            assertTrue(cmd.contains(" --read-only --dir-cache-time 5000ms --timeout 30000ms --contimeout 10000ms --vfs-cache-mode off --rc "), cmd);
         }
         assertFalse(Files.exists(remote.cacheDir.resolve("vfs")));
     }

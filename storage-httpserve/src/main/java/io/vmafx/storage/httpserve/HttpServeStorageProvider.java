@@ -155,13 +155,13 @@ public final class HttpServeStorageProvider implements StorageProvider {
                 }
                 if (outcome == AssetCheck.Outcome.READY) {
                     // What the remote says of the object now, for the read check to compare with once it has been read.
-                    RemoteStat atPrepare = RemoteStat.of(serve.tool(), target.remotePath(), deadline);
+                    RemoteStat atPrepare = RemoteStat.of(serve.control(), serve.tool(), target, deadline);
                     PreparedInput input = PreparedInput.of(NAME, serve.location(target.path()), lease::close)
                             .withDisplayLocation(serve.displayLocation(target.path()))
-                            .withReadCheck(ReadCheck.of(serve, () -> serve.stderrSince(mark), serve.tool(),
-                                    target.remotePath(), atPrepare));
+                            .withReadCheck(ReadCheck.of(serve, () -> serve.stderrSince(mark), serve.control(), serve.tool(),
+                                    target, atPrepare));
                     if (cfg.vfsCacheDir().isPresent()) {
-                        input = input.withVfsCache(new VfsCacheLocation(cfg.vfsCacheDir().get(), target.root(), target.path(), null));
+                        input = input.withVfsCache(new VfsCacheLocation(cfg.vfsCacheDir().get(), target.root(), target.path(), null, serve.control()));
                     }
                     handedOut = true;
                     counters.succeeded(System.nanoTime() - t0, started);

@@ -31,8 +31,17 @@ final class ListeningPorts {
         return of(Path.of("/proc", Long.toString(pid)));
     }
 
+    /** {@link #of(long)}, but for port {@code except} (its remote control's; {@code -1} for none). */
+    static OptionalInt of(long pid, int except) {
+        return of(Path.of("/proc", Long.toString(pid)), except);
+    }
+
     /** {@link #of(long)} for a {@code /proc/<pid>} directory. */
     static OptionalInt of(Path procDir) {
+        return of(procDir, -1);
+    }
+
+    static OptionalInt of(Path procDir, int except) {
         Set<Long> inodes = socketInodes(procDir.resolve("fd"));
         if (inodes.isEmpty()) {
             return OptionalInt.empty();
@@ -46,7 +55,7 @@ final class ListeningPorts {
             }
             for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
                 OptionalInt port = listeningPort(line, inodes);
-                if (port.isPresent()) {
+                if (port.isPresent() && port.getAsInt() != except) {
                     return port;
                 }
             }

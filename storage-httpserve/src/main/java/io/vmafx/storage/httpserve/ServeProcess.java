@@ -6,6 +6,8 @@ import io.vmafx.rclone.Deadline;
 import io.vmafx.rclone.PooledMember;
 import io.vmafx.rclone.RcloneErrors;
 import io.vmafx.rclone.RcloneTool;
+import io.vmafx.rclone.RemoteControl;
+import io.vmafx.spi.storage.RcloneControl;
 import io.vmafx.spi.storage.StorageException;
 import java.io.IOException;
 import java.net.URI;
@@ -33,8 +35,12 @@ final class ServeProcess implements PooledMember {
     private final Credentials credentials;
     private final RcloneTool tool;
     private final Duration dirCacheTime;
+    /** Its remote control, or null (the node's environment hides rclone's NOTICE lines). */
+    private final RcloneControl control;
 
-    private ServeProcess(String root, ChildProcess process, int port, Credentials credentials, RcloneTool tool, Duration dirCacheTime) {
+    private ServeProcess(String root, ChildProcess process, int port, Credentials credentials, RcloneTool tool, Duration dirCacheTime,
+            RcloneControl control) {
+        this.control = control;
         this.root = root;
         this.process = process;
         this.port = port;
@@ -58,30 +64,67 @@ final class ServeProcess implements PooledMember {
         List<String> args = new ArrayList<>(List.of("serve", "http", root, "--read-only", "--addr", HOST + ":0"));
         args.addAll(cfg.vfsArgs());
         Credentials credentials = Credentials.random();
+        // What the prepare, the read check and the bypass ask instead of starting rclones of their own. rclone starts it
+        // before it serves, on a port of its own.
+        RemoteControl rc = RemoteControl.forEnvironment(System.getenv()).orElse(null);
+        java.util.Map<String, String> env = new java.util.HashMap<>(credentials.environment());
+        if (rc != null) {
+            args.addAll(rc.args());
+            env.putAll(rc.environment());
+        }
         long t0 = System.nanoTime();
         ChildProcess process;
         try {
-            process = ChildProcess.start("rclone-serve", tool.command(args), credentials.environment());
+            process = ChildProcess.start("rclone-serve", tool.command(args), env);
         } catch (IOException e) {
             throw new StorageException(uri, StorageException.Cause.TOOL_FAILED,
                     "cannot read " + uri.input() + ": cannot start " + tool.binary() + ": " + e.getMessage(), e);
         }
         try {
-            int port = awaitListening(process, root, deadline, uri);
+            RcloneControl control = rc == null ? null : awaitControl(process, rc, root, deadline, uri);
+            int port = awaitListening(process, root, deadline, uri, control == null ? -1 : control.url().getPort());
             LOG.log(System.Logger.Level.INFO, () -> "http-serve: rclone serve http " + root + " listens on " + HOST + ":" + port
                     + " (pid " + process.pid() + ", " + (System.nanoTime() - t0) / 1_000_000 + " ms)");
-            return new ServeProcess(root, process, port, credentials, tool, cfg.dirCacheTime());
+            return new ServeProcess(root, process, port, credentials, tool, cfg.dirCacheTime(), control);
         } catch (Throwable t) {
             process.stop(STOP_GRACE);
             throw t;
         }
     }
 
-    private static int awaitListening(ChildProcess process, String root, Deadline deadline, AssetUri uri)
+    /**
+     * Waits for rclone to log where its remote control listens (it starts that before it serves). Without the line the
+     * process could not tell its two ports apart, so a start that logs none is a failed start.
+     */
+    private static RcloneControl awaitControl(ChildProcess process, RemoteControl rc, String root, Deadline deadline, AssetUri uri)
             throws StorageException, InterruptedException {
         long pause = 2;
         while (true) {
-            OptionalInt port = ListeningPorts.of(process.pid());
+            Optional<RcloneControl> c = rc.endpoint(process.stderrTail());
+            if (c.isPresent()) {
+                return c.get();
+            }
+            if (!process.isAlive()) {
+                String tail = process.stderrTail();
+                throw new StorageException(uri, StorageException.Cause.TOOL_FAILED, "cannot read " + uri.input()
+                        + ": rclone serve http " + root + " exited with code " + process.exitCode().orElse(-1) + ": "
+                        + (tail.isEmpty() ? "(it wrote nothing to stderr)" : tail));
+            }
+            if (deadline.expired()) {
+                throw new StorageException(uri, StorageException.Cause.TIMEOUT, "cannot read " + uri.input()
+                        + ": rclone serve http " + root + " did not listen within " + deadline.describe()
+                        + RcloneErrors.suffix(process.stderrTail()));
+            }
+            deadline.sleep(pause);
+            pause = Math.min(25, pause * 2);
+        }
+    }
+
+    private static int awaitListening(ChildProcess process, String root, Deadline deadline, AssetUri uri, int rcPort)
+            throws StorageException, InterruptedException {
+        long pause = 2;
+        while (true) {
+            OptionalInt port = ListeningPorts.of(process.pid(), rcPort);
             if (port.isPresent()) {
                 return port.getAsInt();
             }
@@ -118,6 +161,11 @@ final class ServeProcess implements PooledMember {
 
     String authorization() {
         return credentials.basicAuthorization();
+    }
+
+    /** Its remote control, or null. */
+    RcloneControl control() {
+        return control;
     }
 
     int port() {

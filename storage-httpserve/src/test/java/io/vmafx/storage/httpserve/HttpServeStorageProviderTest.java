@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,6 +20,7 @@ import io.vmafx.spi.Availability;
 import io.vmafx.spi.NodeSettings;
 import io.vmafx.spi.storage.PreparedInput;
 import io.vmafx.spi.storage.StorageException;
+import io.vmafx.spi.storage.RcloneControl;
 import io.vmafx.spi.storage.VfsCacheLocation;
 import java.io.IOException;
 import java.net.URI;
@@ -517,8 +519,24 @@ class HttpServeStorageProviderTest {
             assertNull(cache.fusePath());
             assertArrayEquals(remote.bytes(CLIP), get(in.location()).body());
             String cmdline = Files.readString(Path.of("/proc/" + TestRemote.childPids().get(0) + "/cmdline")).replace('\0', ' ');
-            assertTrue(cmdline.endsWith("--vfs-cache-mode full --cache-dir " + cache.cacheDir()
+            assertTrue(cmdline.contains("--vfs-cache-mode full --cache-dir " + cache.cacheDir()
                     + " --vfs-cache-max-size 10737418240B --vfs-cache-max-age 3600000ms "), cmdline);
+            // Its private remote control, which the bypass asks: loopback, authenticated, no credentials in argv.
+            assertTrue(cmdline.endsWith(" --rc --rc-addr 127.0.0.1:0 --rc-no-auth=false --rc-serve=false --rc-web-gui=false --rc-htpasswd= "), cmdline);
+            assertFalse(cmdline.contains("RCLONE_RC_PASS") || cmdline.contains("rc-pass"), cmdline);
+            RcloneControl control = cache.control();
+            assertNotNull(control, "the location names the serve process's remote control");
+            assertEquals("127.0.0.1", control.url().getHost());
+            assertNotEquals(port(in), control.url().getPort());
+            HttpRequest.Builder stat = HttpRequest.newBuilder(control.url().resolve("operations/stat"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"fs\":\"media:\",\"remote\":\"" + CLIP + "\"}"));
+            HttpResponse<String> ok = HttpClient.newHttpClient().send(stat.copy().header("Authorization", control.authorization()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, ok.statusCode(), ok.body());
+            assertTrue(ok.body().contains("\"Size\": " + remote.bytes(CLIP).length), ok.body());
+            assertEquals(401, HttpClient.newHttpClient().send(stat.build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
+                    "the remote control refuses a call without its credentials");
             assertTrue(Files.isDirectory(cache.cacheDir().resolve("vfs")), "rclone's cache is in place");
         }
     }

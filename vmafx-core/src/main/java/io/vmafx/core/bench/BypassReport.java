@@ -394,7 +394,7 @@ public final class BypassReport {
         }
         if (reads.offer != null) {
             t.row("offer alone", n(reads.offer), ms(reads.offer.p50()), ms(reads.offer.p99()), NONE, NONE, NONE,
-                    "the decision in the new-decision runs: metadata, rclone lsjson --stat of the remote object, link, checks");
+                    "the decision in the new-decision runs: metadata, the serving rclone's operations/stat of the remote object, link, checks");
         }
         return t.render();
     }

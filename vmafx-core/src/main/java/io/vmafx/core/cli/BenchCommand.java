@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** {@code vmafx-node bench}: the node's benchmarks, {@code bench storage} and {@code bench bypass}. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks of this node on this machine.",
-        subcommands = {BenchStorageCommand.class, BenchBypassCommand.class, BenchLoadCommand.class, BenchScoreCommand.class, BenchFleetCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {BenchStorageCommand.class, BenchBypassCommand.class, BenchLoadCommand.class, BenchScoreCommand.class,
+                BenchFaultsCommand.class, BenchFleetCommand.class, CommandLine.HelpCommand.class})
 final class BenchCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -16,7 +17,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        System.err.println("vmafx-node bench: which benchmark? (storage, bypass, load)");
+        System.err.println("vmafx-node bench: which benchmark? (storage, bypass, load, score, faults)");
         spec.commandLine().usage(System.err);
         return Main.EXIT_CONFIG;
     }

@@ -17,6 +17,12 @@ import picocli.CommandLine.Option;
                 + "nothing leaked (processes, mounts, threads, file descriptors, the temporary directory)."})
 final class BenchLoadCommand extends NodeCommand {
 
+    @Override
+    boolean serves() {
+        return true;
+    }
+
+
     @Option(names = "--jobs", defaultValue = "200", paramLabel = "N", description = "jobs per mode (default ${DEFAULT-VALUE})")
     int jobs;
     @Option(names = "--cancel-every", defaultValue = "25", paramLabel = "N", description = "cancel every N-th job with DELETE (0: none; default ${DEFAULT-VALUE})")

@@ -13,6 +13,13 @@ import java.util.logging.Logger;
  */
 final class Logging {
 
+    /**
+     * The JDK's HTTP client logs every request's headers at FINE, the {@code Authorization} header of the loopback
+     * calls to rclone (its remote control, serve http) included: kept at INFO whatever the node's level. Held here
+     * because JUL keeps loggers only weakly.
+     */
+    private static final Logger JDK_HTTP = Logger.getLogger("sun.net.www.protocol.http.HttpURLConnection");
+
     private Logging() {
     }
 
@@ -40,5 +47,6 @@ final class Logging {
         });
         root.addHandler(h);
         root.setLevel(level);
+        JDK_HTTP.setLevel(Level.INFO);
     }
 }

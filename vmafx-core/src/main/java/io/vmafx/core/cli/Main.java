@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code vmafx-node}: the node's command line. */
 @Command(name = "vmafx-node", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Scores reference/distorted video pairs with VMAF, reading inputs from local disk or any rclone remote.",
-        subcommands = {ScoreCommand.class, ServeCommand.class, ProvidersCommand.class, DemoCommand.class, BenchCommand.class,
+        subcommands = {ScoreCommand.class, BatchCommand.class, ServeCommand.class, ProvidersCommand.class, DemoCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -35,8 +35,8 @@ public final class Main implements Runnable {
     /** Gives every command that starts a node, nested ones ({@code bench storage}) included, the node's flags. */
     private static void addNodeOptions(CommandLine command) {
         for (CommandLine sub : command.getSubcommands().values()) {
-            if (sub.getCommand() instanceof NodeCommand) {
-                NodeOptions.addTo(sub.getCommandSpec());
+            if (sub.getCommand() instanceof NodeCommand c) {
+                NodeOptions.addTo(sub.getCommandSpec(), c.serves());
             }
             addNodeOptions(sub);
         }

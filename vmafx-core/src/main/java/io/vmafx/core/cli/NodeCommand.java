@@ -19,6 +19,11 @@ abstract class NodeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Whether the command runs the HTTP API, and so takes the serve-only flags; each command's help lists only its own. */
+    boolean serves() {
+        return false;
+    }
+
     /** The command's work, with a started node. */
     abstract int run(Node node) throws Exception;
 

@@ -15,8 +15,12 @@ final class NodeOptions {
     private NodeOptions() {
     }
 
-    static void addTo(CommandSpec command) {
+    /** Adds the flags to {@code command}; the serve-only ones ({@link Variable#serveOnly()}) only to a command that serves. */
+    static void addTo(CommandSpec command, boolean serves) {
         for (Variable v : Variable.values()) {
+            if (v.serveOnly() && !serves) {
+                continue;
+            }
             command.addOption(OptionSpec.builder(v.flag())
                     .paramLabel("VALUE")
                     .type(String.class)

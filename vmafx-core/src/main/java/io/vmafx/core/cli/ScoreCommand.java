@@ -1,13 +1,11 @@
 package io.vmafx.core.cli;
 
 import io.vmafx.core.job.JobException;
+import io.vmafx.core.job.JobFields;
 import io.vmafx.core.job.JobRequest;
 import io.vmafx.core.job.JobResult;
 import io.vmafx.core.node.Node;
 import io.vmafx.core.score.ProgressListener;
-import io.vmafx.core.score.Feature;
-import io.vmafx.core.score.RawVideoFormat;
-import io.vmafx.core.score.Scaling;
 import io.vmafx.core.score.ScoreOptions;
 import io.vmafx.core.score.TerminalProgress;
 import picocli.CommandLine.Command;
@@ -47,35 +45,42 @@ final class ScoreCommand extends NodeCommand {
 
     @Override
     int run(Node node) throws JobException, InterruptedException, CliFailure {
-        RawVideoFormat raw = rawFormat(width, height, pixFmt, "--width, --height and --pix-fmt");
-        RawVideoFormat distortedRaw = distortedWidth == null && distortedHeight == null && distortedPixFmt == null ? raw
-                : rawFormat(distortedWidth != null ? distortedWidth : width, distortedHeight != null ? distortedHeight : height,
-                distortedPixFmt != null ? distortedPixFmt : pixFmt, "--distorted-width, --distorted-height and --distorted-pix-fmt (or their --width, --height and --pix-fmt)");
-        ScoreOptions options;
-        try {
-            options = new ScoreOptions(node.config().defaultModels(), features.stream().map(Feature::parse).toList(),
-                    subsample, Scaling.parse(scale), commonFrames);
-        } catch (IllegalArgumentException e) {
-            throw new CliFailure(Main.EXIT_CONFIG, e.getMessage());
-        }
+        JobRequest request = request(node);
         ProgressListener progress = json ? ProgressListener.NONE : TerminalProgress.forConsole();
-        JobResult result = node.executor().run(new JobRequest(reference, distorted, raw, distortedRaw, options), progress);
+        JobResult result = node.executor().run(request, progress);
         System.out.println(json ? Json.write(result.toJson()) : Reports.text(result));
         return 0;
     }
 
-    private static RawVideoFormat rawFormat(Integer width, Integer height, String pixFmt, String flags) throws CliFailure {
-        if (width == null && height == null && pixFmt == null) {
-            return null;
+    /** The options as a job's fields, read by {@link JobFields} as the job API's and a pairs file's are. */
+    private JobRequest request(Node node) throws CliFailure {
+        java.util.Map<String, Object> fields = new java.util.HashMap<>();
+        fields.put("reference_uri", reference);
+        fields.put("distorted_uri", distorted);
+        fields.put("width", width);
+        fields.put("height", height);
+        fields.put("pix_fmt", pixFmt);
+        fields.put("distorted_width", distortedWidth);
+        fields.put("distorted_height", distortedHeight);
+        fields.put("distorted_pix_fmt", distortedPixFmt);
+        if (!features.isEmpty()) {
+            fields.put("features", features);
         }
-        if (width == null || height == null || pixFmt == null) {
-            throw new CliFailure(Main.EXIT_CONFIG, "raw video needs all of " + flags);
-        }
+        fields.put("subsample", subsample);
+        fields.put("scale", scale);
+        fields.put("common_frames", commonFrames);
+        fields.values().removeIf(java.util.Objects::isNull);
+        ScoreOptions defaults = ScoreOptions.DEFAULTS.withModels(node.config().defaultModels());
         try {
-            return new RawVideoFormat(width, height, pixFmt);
-        } catch (IllegalArgumentException e) {
-            throw new CliFailure(Main.EXIT_CONFIG, e.getMessage());
+            return JobFields.request(fields, defaults, name -> node.config().parseModels(name, true).get(0));
+        } catch (JobFields.Invalid e) {
+            throw new CliFailure(Main.EXIT_CONFIG, cliMessage(e));
         }
     }
 
+    /** A field's message as the command line names the field: {@code --pix-fmt: ...} for {@code pix_fmt: ...}. */
+    static String cliMessage(JobFields.Invalid e) {
+        String m = e.getMessage();
+        return e.field() != null && m.startsWith(e.field() + ":") ? JobFields.flag(e.field()) + m.substring(e.field().length()) : m;
+    }
 }

@@ -20,6 +20,12 @@ import picocli.CommandLine.Command;
                         + "bearer token (VMAFX_NODE_TOKEN). SIGTERM drains: running jobs get --drain to finish, then are cancelled; exit 0."})
 final class ServeCommand extends NodeCommand {
 
+    @Override
+    boolean serves() {
+        return true;
+    }
+
+
     private volatile long drainMillis = ServeSettings.DEFAULT_DRAIN.toMillis();
 
     @Override

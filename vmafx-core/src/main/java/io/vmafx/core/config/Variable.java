@@ -70,6 +70,11 @@ public enum Variable {
         return env;
     }
 
+    /** Whether only a serving node reads it (the API's address, slots, limits, input policy): {@code serve} and {@code bench load}. */
+    public boolean serveOnly() {
+        return description.startsWith("serve:");
+    }
+
     /** The command-line flag that overrides it. */
     public String flag() {
         return flag;

@@ -110,13 +110,14 @@ public final class LibvmafScorer implements Scorer {
                 throw new ScoringException(unavailable.get());
             }
             long[] expected = new long[2];
+            VideoFormat[] known = new VideoFormat[2];
             for (InputSide side : InputSide.values()) {
                 checkLocation(request, side);
-                expected[side.ordinal()] = expectedFrames(request, side);
+                expected[side.ordinal()] = expectedFrames(request, side, known);
             }
             try (PrivateTempDir tmp = PrivateTempDir.create(tempRoot)) {
                 List<Path> modelFiles = linkModels(request.options(), tmp.path());
-                VideoFormat[] formats = probe(request, tmp.path());
+                VideoFormat[] formats = known[0] != null && known[1] != null ? known : probe(request, tmp.path());
                 return run(request, formats[0], formats[1], modelFiles, tmp.path(), expected);
             }
         } finally {
@@ -143,8 +144,11 @@ public final class LibvmafScorer implements Scorer {
      * when its size cannot be learnt. ffmpeg drops a partial last frame of either without a word, so a size that is
      * not a whole number of frames fails here, before anything runs.
      */
-    private static long expectedFrames(ScoreRequest request, InputSide side) throws ScoringException {
+    private static long expectedFrames(ScoreRequest request, InputSide side, VideoFormat[] known) throws ScoringException {
         RawVideoFormat raw = request.raw(side);
+        if (raw != null) {
+            known[side.ordinal()] = raw.videoFormat();
+        }
         Optional<InputBytes> bytes = InputBytes.of(request.location(side));
         if (bytes.isEmpty()) {
             return -1;
@@ -163,6 +167,8 @@ public final class LibvmafScorer implements Scorer {
         if (y4m.isEmpty() || !plainFrames(bytes.get().head(), y4m.get())) {
             return -1;
         }
+        // A y4m says its size and format in its header: no need to open it with ffprobe for them.
+        known[side.ordinal()] = y4m.get().videoFormat().orElse(null);
         long body = size - y4m.get().headerBytes();
         long frame = y4m.get().frameBytes();
         if (body % frame != 0) {
@@ -221,11 +227,8 @@ public final class LibvmafScorer implements Scorer {
         return links;
     }
 
-    /** The decoded format of each input: [reference, distorted]. */
+    /** The decoded format of each input, [reference, distorted], as ffprobe opens them (containers). */
     private VideoFormat[] probe(ScoreRequest request, Path dir) throws ScoringException, InterruptedException {
-        if (request.isRaw(InputSide.REFERENCE) && request.isRaw(InputSide.DISTORTED)) {
-            return new VideoFormat[] {request.referenceRaw().videoFormat(), request.distortedRaw().videoFormat()};
-        }
         Path graph = writeGraph(dir.resolve("probe.graph"), FilterGraph.probe(request, networkOptions));
         List<String> lines = new ArrayList<>();
         ToolRun run = ToolRun.run(command(graph, "stream=index,width,height,pix_fmt"), notFoundMessage(), lines::add);

@@ -27,9 +27,18 @@ final class PrivateTempDir implements AutoCloseable {
      */
     static PrivateTempDir create(Path root) throws ScoringException {
         try {
-            return new PrivateTempDir(root == null
-                    ? Files.createTempDirectory("vmafx-score-")
-                    : Files.createTempDirectory(root, "vmafx-score-"));
+            if (root == null) {
+                return new PrivateTempDir(Files.createTempDirectory("vmafx-score-"));
+            }
+            try {
+                return new PrivateTempDir(Files.createTempDirectory(root, "vmafx-score-"));
+            } catch (java.nio.file.NoSuchFileException gone) {
+                // The node's runtime directory was removed under it (by hand, or a cleaner of the temporary
+                // directory): made again, private, rather than failing every job from now on.
+                Files.createDirectories(root, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+                return new PrivateTempDir(Files.createTempDirectory(root, "vmafx-score-"));
+            }
         } catch (IOException | RuntimeException e) {
             throw new ScoringException("cannot create a temporary directory in "
                     + (root == null ? System.getProperty("java.io.tmpdir") : root) + ": " + e.getMessage(), e);

@@ -72,6 +72,25 @@ record Y4mHeader(int headerBytes, int width, int height, String colorspace) {
         return samples * bytesPerSample;
     }
 
+    /**
+     * ffmpeg's name for the pixel format, when the colorspace is one the scorer reads as it is ({@code 420jpeg} and
+     * the other 4:2:0 sitings are {@code yuv420p}, {@code 420p10} is {@code yuv420p10le}, {@code mono} is
+     * {@code gray}); empty for anything else (then ffprobe is asked).
+     */
+    Optional<String> pixFmt() {
+        var m = java.util.regex.Pattern.compile("(420|422|444|mono)(jpeg|paldv|mpeg2)?(?:p(10|12))?").matcher(colorspace);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        String depth = m.group(3) == null ? "" : m.group(3) + "le";
+        return Optional.of(m.group(1).equals("mono") ? "gray" + depth : "yuv" + m.group(1) + "p" + depth);
+    }
+
+    /** What a decoder makes of this file's frames, when {@link #pixFmt()} knows its format. */
+    Optional<VideoFormat> videoFormat() {
+        return pixFmt().map(f -> new VideoFormat(width, height, f));
+    }
+
     /** Bytes of one frame: its marker and picture (frames with parameters are not counted on). */
     long frameBytes() {
         return FRAME_MARKER + pictureBytes();

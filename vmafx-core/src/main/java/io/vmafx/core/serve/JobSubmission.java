@@ -5,10 +5,8 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import io.vmafx.core.job.JobFields;
 import io.vmafx.core.job.JobRequest;
-import io.vmafx.core.score.Feature;
-import io.vmafx.core.score.RawVideoFormat;
-import io.vmafx.core.score.Scaling;
 import io.vmafx.core.score.ScoreOptions;
 import io.vmafx.core.score.VmafModel;
 import java.io.IOException;
@@ -17,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The body of {@code POST /v1/jobs}, read strictly: one JSON object with {@code reference_uri} and
@@ -26,27 +25,23 @@ import java.util.Map;
  * operator's models directory), {@code features} (a string, comma-separated, or an array of strings),
  * {@code subsample} (a whole number), {@code scale} (a scaling method) and {@code common_frames} (a boolean).
  * Anything else (an unknown or repeated field, a wrong type or value, trailing text) is a {@link BadRequest}
- * naming the field.
+ * naming the field. The JSON is read here ({@link #readObject}, which {@code batch} uses for JSONL rows too); the
+ * fields are checked by {@link JobFields}.
  */
 public final class JobSubmission {
 
     /** The fields a submission may have, in the order the errors and the docs name them. */
-    public static final List<String> FIELDS = List.of("reference_uri", "distorted_uri", "width", "height", "pix_fmt",
-            "distorted_width", "distorted_height", "distorted_pix_fmt", "model", "features", "subsample", "scale",
-            "common_frames");
+    public static final List<String> FIELDS = JobFields.FIELDS;
 
     /** The most models or features one job may name. */
-    static final int MAX_LIST = 16;
+    static final int MAX_LIST = JobFields.MAX_LIST;
     private static final JsonFactory JSON = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private JobSubmission() {
     }
 
-    /**
-     * The most characters a string field may have. Far above any real URI or path (Linux's PATH_MAX is 4096 bytes),
-     * far below what makes a URI expensive to parse, log and redact.
-     */
-    public static final int MAX_FIELD_LENGTH = 4096;
+    /** The most characters a string field may have (see {@link JobFields#MAX_FIELD_LENGTH}). */
+    public static final int MAX_FIELD_LENGTH = JobFields.MAX_FIELD_LENGTH;
 
     /**
      * Reads a submission and, with a {@code policy}, checks that the job may read its inputs (the API's
@@ -58,16 +53,39 @@ public final class JobSubmission {
      */
     public static JobRequest parse(byte[] body, ScoreOptions defaults, Path modelsDir, ApiInputPolicy policy)
             throws BadRequest {
+        Map<String, Object> fields = readObject(body, "the body", Set.of());
+        JobRequest request;
+        try {
+            request = JobFields.request(fields, defaults, name -> VmafModel.parse(name, modelsDir, false));
+        } catch (JobFields.Invalid e) {
+            throw new BadRequest(e.field(), e.getMessage());
+        }
+        // After the fields' form: a malformed body is told so before what it names is looked at.
+        check(policy, "reference_uri", request.reference());
+        check(policy, "distorted_uri", request.distorted());
+        return request;
+    }
+
+    /**
+     * One JSON object of job fields, as values {@link JobFields} takes: strings, whole numbers, booleans, arrays of
+     * strings; a null leaves the field out. A field that is neither a job's nor one of {@code extra}, a repeated
+     * field, a value of another kind, invalid JSON or text after the object is a {@link BadRequest}.
+     *
+     * @param what what the JSON is, for messages ("the body", "the line")
+     */
+    public static Map<String, Object> readObject(byte[] json, String what, Set<String> extra) throws BadRequest {
         Map<String, Object> fields = new HashMap<>();
-        try (JsonParser p = JSON.createParser(body)) {
+        try (JsonParser p = JSON.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new BadRequest(null, "the body must be one JSON object with reference_uri and distorted_uri");
+                throw new BadRequest(null, what + " must be one JSON object with reference_uri and distorted_uri");
             }
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
-                if (!FIELDS.contains(name)) {
-                    throw new BadRequest(name, "unknown field '" + name + "'; a job has " + String.join(", ", FIELDS));
+                if (!FIELDS.contains(name) && !extra.contains(name)) {
+                    List<String> known = new ArrayList<>(FIELDS);
+                    known.addAll(extra);
+                    throw new BadRequest(name, "unknown field '" + name + "'; a job has " + String.join(", ", known));
                 }
                 JsonToken v = p.nextToken();
                 switch (v) {
@@ -76,15 +94,15 @@ public final class JobSubmission {
                     case VALUE_TRUE, VALUE_FALSE -> fields.put(name, v == JsonToken.VALUE_TRUE);
                     case VALUE_NULL -> fields.remove(name);
                     case START_ARRAY -> fields.put(name, strings(p, name));
-                    case START_OBJECT -> throw new BadRequest(name, name + ": expected " + kind(name) + ", got an object");
-                    default -> throw new BadRequest(name, name + ": expected " + kind(name) + ", got " + p.getText());
+                    case START_OBJECT -> throw new BadRequest(name, name + ": expected " + JobFields.kind(name) + ", got an object");
+                    default -> throw new BadRequest(name, name + ": expected " + JobFields.kind(name) + ", got " + p.getText());
                 }
             }
             if (t != JsonToken.END_OBJECT) {
-                throw new BadRequest(null, "the body is not valid JSON");
+                throw new BadRequest(null, what + " is not valid JSON");
             }
             if (p.nextToken() != null) {
-                throw new BadRequest(null, "the body has text after its JSON object");
+                throw new BadRequest(null, what + " has text after its JSON object");
             }
         } catch (JsonParseException e) {
             String m = e.getOriginalMessage();
@@ -92,93 +110,11 @@ public final class JobSubmission {
                 String name = m.replaceAll("(?s)^Duplicate field '(.*?)'.*", "$1");
                 throw new BadRequest(name, "field '" + name + "' appears twice");
             }
-            throw new BadRequest(null, "the body is not valid JSON: " + (m == null ? e.toString() : m.lines().findFirst().orElse(m)));
+            throw new BadRequest(null, what + " is not valid JSON: " + (m == null ? e.toString() : m.lines().findFirst().orElse(m)));
         } catch (IOException e) {
-            throw new BadRequest(null, "the body cannot be read: " + e.getMessage());
+            throw new BadRequest(null, what + " cannot be read: " + e.getMessage());
         }
-        String reference = string(fields, "reference_uri", true);
-        String distorted = string(fields, "distorted_uri", true);
-        RawVideoFormat raw = raw(integer(fields, "width"), integer(fields, "height"), string(fields, "pix_fmt", false), "");
-        Integer dw = integer(fields, "distorted_width");
-        Integer dh = integer(fields, "distorted_height");
-        String dp = string(fields, "distorted_pix_fmt", false);
-        RawVideoFormat distortedRaw = dw == null && dh == null && dp == null ? raw
-                : raw(dw != null ? dw : integer(fields, "width"), dh != null ? dh : integer(fields, "height"),
-                dp != null ? dp : string(fields, "pix_fmt", false), "distorted_");
-        ScoreOptions options = options(fields, defaults, modelsDir);
-        // After the fields' form: a malformed body is told so before what it names is looked at.
-        check(policy, "reference_uri", reference);
-        check(policy, "distorted_uri", distorted);
-        return new JobRequest(reference, distorted, raw, distortedRaw, options);
-    }
-
-    private static RawVideoFormat raw(Integer width, Integer height, String pixFmt, String prefix) throws BadRequest {
-        if (width == null && height == null && pixFmt == null) {
-            return null;
-        }
-        String missing = width == null ? "width" : height == null ? "height" : pixFmt == null ? "pix_fmt" : null;
-        if (missing != null) {
-            throw new BadRequest(prefix + missing, prefix + missing + ": raw video needs all of width, height and pix_fmt");
-        }
-        if (width <= 0 || height <= 0) {
-            String f = prefix + (width <= 0 ? "width" : "height");
-            throw new BadRequest(f, f + ": expected a positive whole number, got " + (width <= 0 ? width : height));
-        }
-        try {
-            return new RawVideoFormat(width, height, pixFmt);
-        } catch (IllegalArgumentException e) {
-            throw new BadRequest(prefix + "pix_fmt", prefix + "pix_fmt: " + e.getMessage());
-        }
-    }
-
-    private static ScoreOptions options(Map<String, Object> fields, ScoreOptions defaults, Path modelsDir)
-            throws BadRequest {
-        List<VmafModel> models = defaults.models();
-        List<String> modelNames = list(fields, "model");
-        if (modelNames != null) {
-            models = new ArrayList<>();
-            for (String name : modelNames) {
-                try {
-                    models.add(VmafModel.parse(name, modelsDir, false));
-                } catch (IllegalArgumentException e) {
-                    throw new BadRequest("model", "model: " + e.getMessage());
-                }
-            }
-        }
-        List<Feature> features = new ArrayList<>();
-        List<String> featureNames = list(fields, "features");
-        for (String name : featureNames == null ? List.<String>of() : featureNames) {
-            try {
-                features.add(Feature.parse(name));
-            } catch (IllegalArgumentException e) {
-                throw new BadRequest("features", "features: " + e.getMessage());
-            }
-        }
-        Integer subsample = integer(fields, "subsample");
-        if (subsample != null && (subsample < 1 || subsample > ScoreOptions.MAX_SUBSAMPLE)) {
-            throw new BadRequest("subsample", "subsample: expected a whole number from 1 to " + ScoreOptions.MAX_SUBSAMPLE
-                    + ", got " + subsample);
-        }
-        Scaling scaling = defaults.scaling();
-        String scale = string(fields, "scale", false);
-        if (scale != null) {
-            try {
-                scaling = Scaling.parse(scale);
-            } catch (IllegalArgumentException e) {
-                throw new BadRequest("scale", "scale: " + e.getMessage());
-            }
-        }
-        Object common = fields.get("common_frames");
-        if (common != null && !(common instanceof Boolean)) {
-            throw new BadRequest("common_frames", "common_frames: expected true or false, got " + common);
-        }
-        try {
-            return new ScoreOptions(models, features, subsample == null ? defaults.subsample() : subsample, scaling,
-                    common == null ? defaults.commonFrames() : (Boolean) common);
-        } catch (IllegalArgumentException e) {
-            String field = e.getMessage().startsWith("model") ? "model" : "features";
-            throw new BadRequest(field, field + ": " + e.getMessage());
-        }
+        return fields;
     }
 
     /** An array of strings, read to its end. */
@@ -194,24 +130,6 @@ public final class JobSubmission {
         return values;
     }
 
-    /** A field given as a comma-separated string or an array of strings; null when absent. */
-    @SuppressWarnings("unchecked")
-    private static List<String> list(Map<String, Object> fields, String name) throws BadRequest {
-        Object v = fields.get(name);
-        if (v == null) {
-            return null;
-        }
-        List<String> items = v instanceof List<?> l ? (List<String>) l
-                : v instanceof String s ? List.of(s.split(",", -1)) : null;
-        if (items == null) {
-            throw new BadRequest(name, name + ": expected a string or an array of strings, got " + v);
-        }
-        if (items.isEmpty() || items.size() > MAX_LIST || items.stream().anyMatch(String::isBlank)) {
-            throw new BadRequest(name, name + ": expected 1 to " + MAX_LIST + " names, none empty");
-        }
-        return items;
-    }
-
     private static void check(ApiInputPolicy policy, String field, String uri) throws BadRequest {
         if (policy != null) {
             try {
@@ -220,45 +138,5 @@ public final class JobSubmission {
                 throw new BadRequest(e.field(), e.getMessage());
             }
         }
-    }
-
-    private static String kind(String field) {
-        return switch (field) {
-            case "width", "height", "distorted_width", "distorted_height", "subsample" -> "a whole number";
-            case "common_frames" -> "true or false";
-            case "model", "features" -> "a string or an array of strings";
-            default -> "a string";
-        };
-    }
-
-    private static String string(Map<String, Object> fields, String name, boolean required) throws BadRequest {
-        Object v = fields.get(name);
-        if (v == null) {
-            if (required) {
-                throw new BadRequest(name, name + ": required");
-            }
-            return null;
-        }
-        if (!(v instanceof String s)) {
-            throw new BadRequest(name, name + ": expected a string, got " + (v instanceof List ? "an array" : v));
-        }
-        if (s.isBlank()) {
-            throw new BadRequest(name, name + ": empty");
-        }
-        if (s.length() > MAX_FIELD_LENGTH) {
-            throw new BadRequest(name, name + ": longer than " + MAX_FIELD_LENGTH + " characters (" + s.length() + ")");
-        }
-        return s;
-    }
-
-    private static Integer integer(Map<String, Object> fields, String name) throws BadRequest {
-        Object v = fields.get(name);
-        if (v == null) {
-            return null;
-        }
-        if (!(v instanceof Integer n)) {
-            throw new BadRequest(name, name + ": expected a whole number, got " + (v instanceof String ? "\"" + v + "\"" : v));
-        }
-        return n;
     }
 }

@@ -86,6 +86,45 @@ final class AccessToucher implements AutoCloseable {
     }
 
     /**
+     * How often one cache file is touched at most. rclone evicts by last access older than {@code --vfs-cache-max-age}
+     * (an hour by default) and, over {@code --vfs-cache-max-size}, least recently accessed first: an access recorded up
+     * to a minute late changes neither noticeably. Touching on every decision made each one wait for a FUSE open, in
+     * which rclone checks the object's fingerprint (on local and SFTP remotes, after a re-list, by hashing it whole).
+     */
+    static final long INTERVAL_NANOS = 60_000_000_000L;
+    static final int REMEMBERED = 4096;
+    private final java.util.Map<String, Long> lastTouched = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, Long> eldest) {
+            return size() > REMEMBERED;
+        }
+    };
+    private final AtomicLong skipped = new AtomicLong();
+
+    /**
+     * {@link #touch(Touch, long)} unless the cache file {@code key} was touched less than {@link #INTERVAL_NANOS} ago
+     * (then nothing is done, and counted as skipped).
+     */
+    void touchAtMostEveryInterval(String key, Touch what, long waitMillis) throws InterruptedException {
+        long now = System.nanoTime();
+        synchronized (lastTouched) {
+            Long last = lastTouched.get(key);
+            if (last != null && now - last < INTERVAL_NANOS) {
+                skipped.incrementAndGet();
+                return;
+            }
+            lastTouched.put(key, now);
+        }
+        touch(what, waitMillis);
+    }
+
+    long skipped() {
+        return skipped.get();
+    }
+
+    /**
      * A one-byte read through rclone, waiting for it at most {@code waitMillis}; never throws.
      *
      * @throws InterruptedException when interrupted while waiting (the touch goes on)

@@ -1,6 +1,7 @@
 package io.vmafx.bypass.ebpf.cache;
 
 import io.vmafx.spi.bypass.BypassDecision;
+import io.vmafx.spi.storage.RcloneControl;
 import io.vmafx.spi.storage.VfsCacheLocation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,8 +48,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The decision ffmpeg gets holds the link, whose path it reads; rclone may evict or replace its cache file
  * meanwhile, the job still reads the bytes it was given to the end. {@link BypassDecision#close()} removes the
  * link and its directory. After a bypass, the FUSE path (or, for {@code rclone serve http}, the input's URL) gets a
- * one-byte read ({@link AccessToucher}) so rclone records the access and does not evict a file that is used only
- * through the bypass.
+ * one-byte read ({@link AccessToucher}, at most once a minute per cache file) so rclone records the access and does not
+ * evict a file that is used only through the bypass.
  *
  * <p>What the link does not cover: rclone rewrites a cache file in place (instead of unlinking it) only when its
  * cache disk is full and the item is open through FUSE at that moment ({@code Item.Reset}: truncated to 0 and back
@@ -67,6 +68,11 @@ public final class CacheBypass implements AutoCloseable {
     private static final String ENCODED = "\u0000\u2400\uFF0F\uFF0E\u201B";
 
     private final RemoteCheck remote;
+    /** One check per serving process's remote control, each falling back on {@link #remote}. */
+    private final Map<RcloneControl, RemoteCheck> controls = new ConcurrentHashMap<>();
+    private final VerifiedHashes verified = new VerifiedHashes();
+    private final AtomicLong hashesRemembered = new AtomicLong();
+    private final AtomicLong hashesChecked = new AtomicLong();
     private final BypassCounters counters;
     private final AccessToucher toucher;
     private final Map<Path, LinkArea> areas = new ConcurrentHashMap<>();
@@ -183,6 +189,7 @@ public final class CacheBypass implements AutoCloseable {
             throw declined(Decline.UNSUPPORTED_PATH, null);
         }
         Path cacheDir = loc.cacheDir().toAbsolutePath().normalize();
+        RemoteCheck remote = checkFor(loc);
         RemoteFs fs;
         try {
             fs = remote.resolve(loc.remoteRoot());
@@ -227,7 +234,7 @@ public final class CacheBypass implements AutoCloseable {
         }
 
         // 4: the remote object now, against the fingerprint.
-        verifyFresh(loc, fp);
+        verifyFresh(remote, loc, fp, VerifiedHashes.key(cacheDir.toString(), loc.remoteRoot(), path, m1.fingerprint()));
 
         // 5: pin the inode, then check that it is the one the metadata describes.
         LinkArea area = area(cacheDir);
@@ -268,7 +275,7 @@ public final class CacheBypass implements AutoCloseable {
                 throw declined(Decline.RACE, "replaced while being checked");
             }
             if (toucher != null && touch != null) {
-                toucher.touch(touch, AccessToucher.WAIT_MILLIS);
+                toucher.touchAtMostEveryInterval(dataFile.toString(), touch, AccessToucher.WAIT_MILLIS);
             }
             counters.bypassed(m1.size());
             handedOut = true;
@@ -281,17 +288,37 @@ public final class CacheBypass implements AutoCloseable {
         }
     }
 
-    private void verifyFresh(VfsCacheLocation loc, Fingerprint fp) throws Declined, InterruptedException {
+    /** The remote check for {@code loc}: its serving process's remote control when it has one, else rclone runs. */
+    private RemoteCheck checkFor(VfsCacheLocation loc) {
+        RcloneControl c = loc.control();
+        if (c == null) {
+            return remote;
+        }
+        if (controls.size() > 256) {
+            controls.clear(); // processes come and go; this bounds what the gone ones leave
+        }
+        return controls.computeIfAbsent(c, k -> new RcRemoteCheck(k, REMOTE_TIMEOUT, remote));
+    }
+
+    /**
+     * Step 4: the remote object now against the fingerprint, as rclone's VFS compares them ({@code Item._checkObject}:
+     * {@code fs.Fingerprint} of the object, its size, time and hash, against the cached one). A hash the backend must
+     * compute by reading the object is compared once per cached fingerprint ({@link VerifiedHashes}); later
+     * decisions compare the size and the time.
+     */
+    private void verifyFresh(RemoteCheck remote, VfsCacheLocation loc, Fingerprint fp, String key) throws Declined, InterruptedException {
         String root = loc.remoteRoot();
         Optional<String> hashType = Optional.empty();
+        boolean remembered = false;
         try {
             if (fp.hash().isPresent()) {
                 hashType = remote.fingerprintHash(root);
                 if (hashType.isEmpty()) {
                     throw declined(Decline.UNVERIFIABLE, "the fingerprint has a hash but rclone lists no hash type for " + root);
                 }
+                remembered = fp.modTime().isPresent() && verified.contains(key) && remote.hashIsSlow(root);
             }
-            RemoteCheck.RemoteObject now = remote.stat(root, loc.path(), hashType);
+            RemoteCheck.RemoteObject now = remote.stat(root, loc.path(), remembered ? Optional.empty() : hashType);
             switch (now.kind()) {
                 case MISSING:
                     throw declined(Decline.GONE, null);
@@ -311,7 +338,9 @@ public final class CacheBypass implements AutoCloseable {
                     throw declined(Decline.CHANGED, "modified " + fp.modTime().get() + " -> " + now.modTime().get());
                 }
             }
-            if (fp.hash().isPresent()) {
+            if (remembered) {
+                hashesRemembered.incrementAndGet();
+            } else if (fp.hash().isPresent()) {
                 String type = hashType.orElseThrow();
                 String h = now.hashes().get(type);
                 if (h == null) {
@@ -319,6 +348,10 @@ public final class CacheBypass implements AutoCloseable {
                 }
                 if (!Fingerprint.sameHash(fp.hash().get(), h)) {
                     throw declined(Decline.CHANGED, "other " + type);
+                }
+                hashesChecked.incrementAndGet();
+                if (fp.modTime().isPresent() && remote.hashIsSlow(root)) {
+                    verified.add(key);
                 }
             }
         } catch (RemoteCheck.RemoteException e) {
@@ -407,7 +440,10 @@ public final class CacheBypass implements AutoCloseable {
 
     /**
      * The shared counters plus: {@code links_live} (links handed out, not yet released),
-     * {@code link_cleanup_failures}, {@code stale_link_dirs_removed}, {@code access_touches}, {@code access_touch_failures},
+     * {@code link_cleanup_failures}, {@code stale_link_dirs_removed}, {@code hashes_checked} (compared with the remote's),
+     * {@code hashes_remembered} (a slow hash checked before for the same fingerprint, size and time: not compared again),
+     * {@code access_touches}, {@code access_touch_failures}, {@code access_touches_skipped} (touched less than a minute
+     * before),
      * {@code access_touches_dropped}.
      */
     public Map<String, Number> counters() {
@@ -415,9 +451,12 @@ public final class CacheBypass implements AutoCloseable {
         m.put("links_live", areas.values().stream().mapToLong(LinkArea::live).sum());
         m.put("link_cleanup_failures", cleanupFailures.get());
         m.put("stale_link_dirs_removed", staleRemoved.get());
+        m.put("hashes_checked", hashesChecked.get());
+        m.put("hashes_remembered", hashesRemembered.get());
         m.put("access_touches", toucher == null ? 0L : toucher.done());
         m.put("access_touch_failures", toucher == null ? 0L : toucher.failed());
         m.put("access_touches_dropped", toucher == null ? 0L : toucher.dropped());
+        m.put("access_touches_skipped", toucher == null ? 0L : toucher.skipped());
         return m;
     }
 

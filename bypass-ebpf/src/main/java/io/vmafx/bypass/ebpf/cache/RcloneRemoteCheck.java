@@ -41,6 +41,7 @@ final class RcloneRemoteCheck implements RemoteCheck {
     private final Duration timeout;
     private final Map<String, Timed<RemoteFs>> identities = new ConcurrentHashMap<>();
     private final Map<String, Timed<Optional<String>>> hashTypes = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> slowHashes = new ConcurrentHashMap<>();
 
     private record Timed<T>(T value, long expiresNanos) {
         boolean fresh() {
@@ -179,11 +180,20 @@ final class RcloneRemoteCheck implements RemoteCheck {
             }
             List<?> list = (List<?>) hashes;
             type = list.isEmpty() ? Optional.empty() : Optional.of(String.valueOf(list.get(0)));
+            Object features = Json.parseObject(r.stdout()).get("Features");
+            slowHashes.put(remoteRoot, features instanceof Map<?, ?> f && Boolean.TRUE.equals(f.get("SlowHash")));
         } catch (Json.ParseException e) {
             throw new RemoteException("rclone backend features " + remoteRoot + " answered something unexpected: " + e.getMessage());
         }
         hashTypes.put(remoteRoot, new Timed<>(type, System.nanoTime() + IDENTITY_TTL.toNanos()));
         return type;
+    }
+
+    /** {@code Features.SlowHash} of {@code rclone backend features}, read with the hash type. */
+    @Override
+    public boolean hashIsSlow(String remoteRoot) throws RemoteException, InterruptedException {
+        fingerprintHash(remoteRoot);
+        return slowHashes.getOrDefault(remoteRoot, false);
     }
 
     @Override
@@ -210,7 +220,11 @@ final class RcloneRemoteCheck implements RemoteCheck {
 
     /** One {@code lsjson --stat} object. */
     static RemoteObject parseStat(String json) {
-        Map<String, Object> o = Json.parseObject(json);
+        return parseItem(Json.parseObject(json));
+    }
+
+    /** One lsjson item, as {@code lsjson --stat} prints it and {@code operations/stat} answers it. */
+    static RemoteObject parseItem(Map<String, Object> o) {
         if (Boolean.TRUE.equals(o.get("IsDir"))) {
             return new RemoteObject(RemoteObject.Kind.DIRECTORY, -1, Optional.empty(), Map.of());
         }

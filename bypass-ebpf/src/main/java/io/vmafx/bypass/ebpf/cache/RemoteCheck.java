@@ -27,6 +27,14 @@ interface RemoteCheck {
     /** The hash type rclone puts in fingerprints of objects below {@code remoteRoot} ({@code md5}), if any. */
     Optional<String> fingerprintHash(String remoteRoot) throws RemoteException, InterruptedException;
 
+    /**
+     * Whether the backend computes that hash by reading the object ({@code Features.SlowHash}: local, SFTP) rather
+     * than storing it (S3, GCS, Azure).
+     */
+    default boolean hashIsSlow(String remoteRoot) throws RemoteException, InterruptedException {
+        return false;
+    }
+
     /** The object {@code remoteRoot + path} as the remote has it now, with its {@code hashType} hash if asked for. */
     RemoteObject stat(String remoteRoot, String path, Optional<String> hashType) throws RemoteException, InterruptedException;
 

@@ -11,13 +11,13 @@ package io.vmafx.bypass.ebpf.probe;
 final class NativeProbe {
 
     /** Must equal {@code VMAFX_ABI_VERSION} in vmafx_probe.h: the event layout and array orders below. */
-    static final int ABI_VERSION = 2;
+    static final int ABI_VERSION = 3;
 
     /** Start flags (probe.h). */
     static final int FLAG_LOAD_ONLY = 1;
     static final int FLAG_SELFTEST_REJECT = 2;
 
-    /** {@code struct vmafx_event} (vmafx_probe.h), as {@link #poll} returns it. */
+    /** {@code struct vmafx_event} (vmafx_probe.h), as {@link #poll} returns it; its fields: {@link EventLayout}. */
     static final int EVENT_SIZE = 592;
     static final int EV_OPEN = 1;
     static final int EV_CLOSE = 2;
@@ -44,6 +44,8 @@ final class NativeProbe {
             if (abi != ABI_VERSION) {
                 error = "the native library speaks ABI " + abi + ", this class " + ABI_VERSION
                         + " (a stale -D" + NativeLoader.LIBRARY_PROPERTY + "?)";
+            } else {
+                error = EventLayout.mismatch(layout()).orElse(null);
             }
         } catch (NativeLoader.LoadException e) {
             error = e.getMessage();
@@ -71,6 +73,13 @@ final class NativeProbe {
     }
 
     static native int abiVersion();
+
+    /**
+     * The layout the library was compiled with, as {@code name=value} entries: the offset and size of each field of
+     * {@code struct vmafx_event}, its size, and the constants and indices the arrays below are read by. Checked by
+     * {@link EventLayout#mismatch} when this class loads.
+     */
+    static native String[] layout();
 
     static native String libbpfVersion();
 

@@ -40,20 +40,20 @@ public record OpenEvent(Kind kind, long monotonicNanos, int pid, int tid, int fd
     /** Decodes the record at {@code offset} of what NativeProbe.poll returned (native byte order). */
     static OpenEvent decode(byte[] data, int offset) {
         ByteBuffer b = ByteBuffer.wrap(data, offset, NativeProbe.EVENT_SIZE).slice().order(ByteOrder.nativeOrder());
-        long ts = b.getLong(0);
-        long dev = b.getLong(8);
-        long ino = b.getLong(16);
-        int kind = b.getInt(24);
-        int tgid = b.getInt(28);
-        int tid = b.getInt(32);
-        int ret = b.getInt(36);
-        int flags = b.getInt(40);
-        long magic = Integer.toUnsignedLong(b.getInt(44));
-        int evFlags = b.getInt(48);
-        int sys = b.getInt(52);
-        int pathLen = Math.min(Math.max(b.getInt(56), 0), NativeProbe.PATH_MAX);
-        String comm = cString(data, offset + 64, 16);
-        String path = cString(data, offset + 80, pathLen);
+        long ts = b.getLong(EventLayout.TS_NS);
+        long dev = b.getLong(EventLayout.DEV);
+        long ino = b.getLong(EventLayout.INO);
+        int kind = b.getInt(EventLayout.KIND);
+        int tgid = b.getInt(EventLayout.TGID);
+        int tid = b.getInt(EventLayout.TID);
+        int ret = b.getInt(EventLayout.RET);
+        int flags = b.getInt(EventLayout.FLAGS);
+        long magic = Integer.toUnsignedLong(b.getInt(EventLayout.FS_MAGIC));
+        int evFlags = b.getInt(EventLayout.EV_FLAGS);
+        int sys = b.getInt(EventLayout.SYSCALL);
+        int pathLen = Math.min(Math.max(b.getInt(EventLayout.PATH_LEN), 0), NativeProbe.PATH_MAX);
+        String comm = cString(data, offset + EventLayout.COMM, EventLayout.COMM_LEN);
+        String path = cString(data, offset + EventLayout.PATH, pathLen);
         boolean open = kind == NativeProbe.EV_OPEN;
         return new OpenEvent(open ? Kind.OPEN : Kind.CLOSE, ts, tgid, tid,
                 open && ret < 0 ? -1 : ret, open && ret < 0 ? -ret : 0, flags, new FileKey(dev, ino),
@@ -63,9 +63,9 @@ public record OpenEvent(Kind kind, long monotonicNanos, int pid, int tid, int fd
 
     private static String syscallName(int sys) {
         return switch (sys) {
-            case 1 -> "openat";
-            case 2 -> "openat2";
-            case 3 -> "open";
+            case EventLayout.SYS_OPENAT -> "openat";
+            case EventLayout.SYS_OPENAT2 -> "openat2";
+            case EventLayout.SYS_OPEN -> "open";
             default -> "open?" + sys;
         };
     }

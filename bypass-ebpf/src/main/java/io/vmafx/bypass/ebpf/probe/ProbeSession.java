@@ -236,7 +236,7 @@ public final class ProbeSession implements AutoCloseable {
             lock.readLock().unlock();
         }
         List<Long> out = new ArrayList<>();
-        for (int i = 0; i + 1 < v.length; i += 2) {
+        for (int i = 0; i + EventLayout.ROW_DEV_FIELDS <= v.length; i += EventLayout.ROW_DEV_FIELDS) {
             out.add(v[i]);
         }
         return out;
@@ -274,7 +274,7 @@ public final class ProbeSession implements AutoCloseable {
             lock.readLock().unlock();
         }
         Map<FileKey, FileCounters> out = new LinkedHashMap<>();
-        int row = 2 + NativeProbe.FILE_STATS_FIELDS;
+        int row = EventLayout.ROW_FILE_FIELDS;
         for (int i = 0; i + row <= v.length; i += row) {
             out.put(new FileKey(v[i], v[i + 1]), FileCounters.of(v, i + 2));
         }
@@ -337,7 +337,7 @@ public final class ProbeSession implements AutoCloseable {
             lock.readLock().unlock();
         }
         List<TrackedFile> out = new ArrayList<>();
-        for (int i = 0; i + 7 <= v.length; i += 7) {
+        for (int i = 0; i + EventLayout.ROW_FD_FIELDS <= v.length; i += EventLayout.ROW_FD_FIELDS) {
             out.add(new TrackedFile((int) v[i], (int) v[i + 1], (int) v[i + 2], new FileKey(v[i + 3], v[i + 4]),
                     v[i + 5] == NativeProbe.FUSE_SUPER_MAGIC, v[i + 5], v[i + 6]));
         }

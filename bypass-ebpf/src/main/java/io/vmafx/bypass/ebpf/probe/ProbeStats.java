@@ -20,7 +20,10 @@ public record ProbeStats(long ringBufferDrops, long localDrops, long opensMatche
                          long devicesWatchedByProbe) {
 
     static ProbeStats of(long[] s, long localDrops) {
-        return new ProbeStats(s[0], localDrops, s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8]);
+        return new ProbeStats(s[EventLayout.STAT_RINGBUF_DROPS], localDrops, s[EventLayout.STAT_OPENS_MATCHED],
+                s[EventLayout.STAT_OPENS_TRACKED], s[EventLayout.STAT_CLOSES_TRACKED], s[EventLayout.STAT_READS_COUNTED],
+                s[EventLayout.STAT_READ_ERRORS], s[EventLayout.STAT_PENDING_FULL], s[EventLayout.STAT_STATS_FULL],
+                s[EventLayout.STAT_DEVS_WATCHED]);
     }
 
     /** Events lost, in the kernel and here. */

@@ -48,7 +48,13 @@ class CacheBypassUnitTest {
         }
 
         @Override
+        public boolean hashIsSlow(String remoteRoot) {
+            return slowHash;
+        }
+
+        @Override
         public RemoteObject stat(String remoteRoot, String path, Optional<String> hashType) throws RemoteException {
+            hashesAsked.add(hashType);
             if (remoteNow == null) {
                 throw new RemoteException("rclone lsjson --stat exited with code 1: Failed to lsjson: 403 Forbidden");
             }
@@ -106,6 +112,47 @@ class CacheBypassUnitTest {
 
     private String decide() {
         return decide(PATH);
+    }
+
+    private boolean slowHash;
+    private final java.util.List<Optional<String>> hashesAsked = new java.util.ArrayList<>();
+
+    /** S3, GCS, Azure store the hash: every decision asks for it and compares it, so a rewrite is always seen. */
+    @Test
+    void aStoredHashIsComparedByEveryDecision() {
+        assertEquals("bypassed", decide());
+        assertEquals("bypassed", decide());
+        remoteNow = new RemoteCheck.RemoteObject(RemoteCheck.RemoteObject.Kind.FILE, 1000, Optional.of(MTIME), Map.of("md5", "0".repeat(32)));
+        assertEquals("remote object changed since it was cached (other md5)", decide());
+        assertEquals(java.util.List.of(hashType, hashType, hashType), hashesAsked);
+        assertEquals(0L, bypass.counters().get("hashes_remembered"));
+    }
+
+    /**
+     * Local and SFTP compute it by reading the object: compared once per cached fingerprint; later decisions ask for
+     * size and time only, and still see a change of either.
+     */
+    @Test
+    void aSlowHashIsComparedOnce_laterDecisionsCompareSizeAndTime() {
+        slowHash = true;
+        assertEquals("bypassed", decide());
+        assertEquals("bypassed", decide());
+        assertEquals("bypassed", decide());
+        assertEquals(java.util.List.of(hashType, Optional.empty(), Optional.empty()), hashesAsked);
+        assertEquals(1L, bypass.counters().get("hashes_checked"));
+        assertEquals(2L, bypass.counters().get("hashes_remembered"));
+        remoteNow = new RemoteCheck.RemoteObject(RemoteCheck.RemoteObject.Kind.FILE, 1000, Optional.of(MTIME.plusSeconds(1)), Map.of());
+        assertTrue(decide().startsWith("remote object changed since it was cached (modified "), decide());
+    }
+
+    /** A hash that did not match is not remembered: the next decision compares it again. */
+    @Test
+    void aSlowHashThatDifferedIsComparedAgain() {
+        slowHash = true;
+        remoteNow = new RemoteCheck.RemoteObject(RemoteCheck.RemoteObject.Kind.FILE, 1000, Optional.of(MTIME), Map.of("md5", "0".repeat(32)));
+        assertEquals("remote object changed since it was cached (other md5)", decide());
+        assertEquals("remote object changed since it was cached (other md5)", decide());
+        assertEquals(java.util.List.of(hashType, hashType), hashesAsked);
     }
 
     @Test
