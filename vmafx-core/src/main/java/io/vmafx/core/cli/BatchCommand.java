@@ -33,6 +33,13 @@ import picocli.CommandLine.Parameters;
                         + "summary to PAIRS.summary.csv. Exit 0: all scored; 1: a pair failed; 2: a bad file or setting."})
 final class BatchCommand extends NodeCommand {
 
+    /** It runs jobs in slots as a serving node does ({@code VMAFX_NODE_SLOTS}) and refuses a token on argv itself. */
+    @Override
+    boolean serves() {
+        return true;
+    }
+
+
     /** Pairs in flight through a fleet when --jobs is not given: enough to keep a few nodes busy; their queues hold the rest. */
     static final int DEFAULT_FLEET_JOBS = 8;
     static final int MAX_JOBS = 1024;

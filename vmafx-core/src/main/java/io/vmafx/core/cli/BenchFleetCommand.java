@@ -18,6 +18,13 @@ import picocli.CommandLine.Option;
                 + "or run twice (must be 0)."})
 final class BenchFleetCommand extends NodeCommand {
 
+    /** It starts serving nodes and takes their flags. */
+    @Override
+    boolean serves() {
+        return true;
+    }
+
+
     @Option(names = "--tiny-jobs", defaultValue = "300", paramLabel = "N", description = "tiny jobs all at once (default ${DEFAULT-VALUE})")
     int tinyJobs;
     @Option(names = "--real-jobs", defaultValue = "24", paramLabel = "N", description = "real jobs all at once (default ${DEFAULT-VALUE})")
