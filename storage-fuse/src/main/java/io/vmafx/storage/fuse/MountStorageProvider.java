@@ -340,7 +340,8 @@ public final class MountStorageProvider implements StorageProvider {
                 return RcloneMount.start(root, tool, new Fusermount(fusermount), cfg, deadline, uri);
             });
         } catch (ProcessBudget.Exhausted full) {
-            throw new StorageException(uri, StorageException.Cause.TIMEOUT, "cannot read " + uri.input() + ": " + full.getMessage(), full);
+            // The node's own state (its rclone processes all busy), nothing a remote said: shown to API clients as it is.
+            throw new StorageException(uri, StorageException.Cause.UNAVAILABLE, "cannot read " + uri.input() + ": " + full.getMessage(), full);
         } catch (IllegalStateException closed) {
             throw new StorageException(uri, StorageException.Cause.UNAVAILABLE, "cannot read " + uri.input()
                     + ": the mount storage is closed (the node is shutting down)", closed);

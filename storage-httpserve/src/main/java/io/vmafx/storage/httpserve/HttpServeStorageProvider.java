@@ -192,7 +192,8 @@ public final class HttpServeStorageProvider implements StorageProvider {
                 return ServeProcess.start(root, tool, cfg, deadline, uri);
             });
         } catch (ProcessBudget.Exhausted full) {
-            throw new StorageException(uri, StorageException.Cause.TIMEOUT, "cannot read " + uri.input() + ": " + full.getMessage(), full);
+            // The node's own state (its rclone processes all busy), nothing a remote said: shown to API clients as it is.
+            throw new StorageException(uri, StorageException.Cause.UNAVAILABLE, "cannot read " + uri.input() + ": " + full.getMessage(), full);
         } catch (IllegalStateException closed) {
             throw new StorageException(uri, StorageException.Cause.UNAVAILABLE, "cannot read " + uri.input()
                     + ": the http-serve storage is closed (the node is shutting down)", closed);
