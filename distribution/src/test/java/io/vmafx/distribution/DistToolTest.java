@@ -85,6 +85,13 @@ class DistToolTest {
         Path empty = Files.createDirectories(tmp.resolve("empty"));
         Files.writeString(empty.resolve("README.txt"), "no classes\n");
         Path automatic = mods.resolve("storage-local-automatic.jar");
+        // The only automatic jar in the directory, so that the refusal can name no other (the JDBC driver the
+        // PostgreSQL job store runs with is one too, and a directory lists in no set order).
+        try (Stream<Path> s = Files.list(mods)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith("postgresql-")).toList()) {
+                Files.delete(p);
+            }
+        }
         java.util.spi.ToolProvider jar = java.util.spi.ToolProvider.findFirst("jar").orElseThrow();
         assertEquals(0, jar.run(System.out, System.err, "--create", "--file", automatic.toString(), "--manifest", manifest.toString(),
                 "-C", empty.toString(), "."));
